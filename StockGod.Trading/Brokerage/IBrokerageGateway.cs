@@ -1,0 +1,39 @@
+namespace StockGod.Trading.Brokerage;
+
+/// <summary>
+/// One brokerage account, spoken to in Alpaca's vocabulary (Lean's <c>IBrokerage</c> seam): the simulated exchange and
+/// Alpaca paper/live implement it, and the code that trades, polls and reconciles never knows which one it has.
+/// Failures are <see cref="BrokerageException"/>s; "not found" answers of lookups are null.
+/// </summary>
+public interface IBrokerageGateway
+{
+    /// <summary>Sends an order. The caller has already saved <see cref="SubmitOrderRequest.ClientOrderId"/>; an
+    /// implementation never sends one id twice and answers the existing order when it already landed.</summary>
+    Task<BrokerOrder> SubmitOrderAsync(SubmitOrderRequest request, CancellationToken cancellationToken = default);
+
+    Task<BrokerOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken = default);
+
+    Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BrokerOrder>> ListOrdersAsync(ListOrdersRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Requests cancellation; throws <see cref="OrderNotCancelableException"/> when the order is already done.</summary>
+    Task CancelOrderAsync(Guid orderId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<BrokerPosition>> ListPositionsAsync(CancellationToken cancellationToken = default);
+
+    Task<BrokerAccount> GetAccountAsync(CancellationToken cancellationToken = default);
+
+    Task<MarketClock> GetClockAsync(CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<CalendarDay>> ListCalendarAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Picks the gateway for a portfolio's trading mode. The simulated exchange keeps one account per portfolio.</summary>
+public interface IBrokerageGatewayFactory
+{
+    IBrokerageGateway For(Guid portfolioId, TradingMode mode);
+
+    /// <summary>Whether the mode can be used at all (Alpaca modes need keys in configuration).</summary>
+    bool IsAvailable(TradingMode mode);
+}

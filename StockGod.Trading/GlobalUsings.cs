@@ -1,0 +1,3 @@
+global using StockGod.Trading.Brokerage;
+global using StockGod.Trading.Calendar;
+global using StockGod.Trading.Market;

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds StockGod and runs every test against real PostgreSQL and Redis (started as throwaway local servers,
+# or the ones named by STOCKGOD_TEST_POSTGRES / STOCKGOD_TEST_REDIS).
+set -euo pipefail
+cd "$(dirname "$0")"
+eng/prerequisites.sh
+dotnet build StockGod.sln -c Release
+dotnet test --solution StockGod.sln -c Release --no-build "$@"
