@@ -1,5 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using StockGod.Testing;
 using StockGod.Trading.Indicators;
 using StockGod.Trading.Market;
@@ -10,10 +14,23 @@ namespace StockGod.Benchmarks.Indicators;
 /// Indicator throughput over the real S&amp;P 500 file (505 symbols, 619,040 daily bars): each benchmark runs
 /// fresh streaming indicators over every symbol's whole history. Bars per second = 619,040 / mean time.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(ShortInProcessConfig))]
 public class IndicatorThroughputBenchmarks
 {
+    /// <summary>
+    /// Five measured passes after one warm-up, in process: on the shared 2-core machine, building a separate
+    /// benchmark executable can exceed BenchmarkDotNet's build timeout.
+    /// </summary>
+    private sealed class ShortInProcessConfig : ManualConfig
+    {
+        public ShortInProcessConfig()
+        {
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddDiagnoser(MemoryDiagnoser.Default);
+        }
+    }
+
     private Bar[][] _symbols = [];
 
     [GlobalSetup]
