@@ -77,8 +77,8 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
 
     /// <summary>
     /// Pages through <c>GET /v2/orders</c> (at most 500 a page) by moving the exclusive <c>until</c> (descending) or
-    /// <c>after</c> (ascending) bound to the last order of the page. The bound is kept one tick wide of the last
-    /// submission time because .NET truncates Alpaca's nanoseconds; the overlap is removed by order id.
+    /// <c>after</c> (ascending) bound to the last order of the page, one tick beyond it: the bounds are exclusive, orders
+    /// can share a submission time, and .NET truncates Alpaca's nanoseconds. The overlap is removed by order id.
     /// </summary>
     public async Task<IReadOnlyList<BrokerOrder>> ListOrdersAsync(ListOrdersRequest request, CancellationToken cancellationToken = default)
     {
@@ -115,7 +115,7 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
             var boundary = page[^1].SubmittedAt ?? page[^1].CreatedAt;
             if (request.Ascending)
             {
-                after = boundary;
+                after = boundary.AddTicks(-1);
             }
             else
             {

@@ -134,6 +134,18 @@ public sealed class FakeAlpacaBrokerage
         }
     }
 
+    /// <summary>Places an order as <c>POST /v2/orders</c> would (same checks and errors), without going over HTTP.</summary>
+    public FakeAlpacaOrder PlaceOrder(
+        string symbol,
+        string side,
+        decimal qty,
+        string type = "market",
+        string timeInForce = "day",
+        decimal? limitPrice = null,
+        decimal? stopPrice = null,
+        string? clientOrderId = null) =>
+        Submit(new NewOrder(clientOrderId ?? Guid.NewGuid().ToString(), symbol, side, type, timeInForce, qty, null, limitPrice, stopPrice, false));
+
     internal FakeAlpacaOrder Submit(NewOrder request)
     {
         lock (_lock)

@@ -117,18 +117,17 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         _app.MapMarketDataApi(MarketData);
     }
 
-    private async Task LogRequestAsync(HttpContext context, RequestDelegate next)
+    private Task LogRequestAsync(HttpContext context, RequestDelegate next)
     {
         var request = new FakeAlpacaRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", Time.GetUtcNow());
         lock (_lock) { _requests.Add(request); }
-        try
+        // Recorded as the answer starts, so it is visible before the client can have read it.
+        context.Response.OnStarting(() =>
         {
-            await next(context);
-        }
-        finally
-        {
-            request.StatusCode = context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode;
-        }
+            request.StatusCode = context.Response.StatusCode;
+            return Task.CompletedTask;
+        });
+        return next(context);
     }
 
     private async Task AuthenticateAsync(HttpContext context, RequestDelegate next)
@@ -185,6 +184,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 await next(context);
                 await HangAsync(context);
                 break;
+            case { Kind: FakeAlpacaFaultKind.ProcessThenDisconnect }:
+                context.Response.Body = Stream.Null;
+                await next(context);
+                context.Abort();
+                break;
         }
     }
 
@@ -230,7 +234,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 }
 
-/// <summary>One request as the fake received it. <see cref="StatusCode"/> is set when it is answered (0: never answered).</summary>
+/// <summary>One request as the fake received it. <see cref="StatusCode"/> is set as it is answered (null: not answered).</summary>
 public sealed class FakeAlpacaRequest(string method, string path, string query, DateTimeOffset receivedAt)
 {
     public string Method { get; } = method;
