@@ -29,7 +29,7 @@ public sealed class AlpacaBrokerageRegistrationTests
             ["Alpaca:Paper:SecretKey"] = "s1",
             ["Alpaca:Live:KeyId"] = "AK1",
             ["Alpaca:Live:SecretKey"] = "s2",
-            ["Alpaca:Live:BaseUrl"] = "http://127.0.0.1:1234/",
+            ["Alpaca:Live:BaseUrl"] = "http://127.0.0.1:1234/alpaca",
         });
         var accounts = host.Services.GetRequiredService<AlpacaBrokerageAccounts>();
         var clients = host.Services.GetRequiredService<IHttpClientFactory>();
@@ -37,8 +37,8 @@ public sealed class AlpacaBrokerageRegistrationTests
         Assert.True(accounts.IsAvailable(TradingMode.Paper));
         Assert.True(accounts.IsAvailable(TradingMode.Live));
         Assert.Equal(TradingMode.Live, Assert.IsType<AlpacaBrokerageGateway>(accounts.GetGateway(TradingMode.Live)).Mode);
-        Assert.Equal(new Uri("https://paper-api.alpaca.markets"), clients.CreateClient(AlpacaBrokerageExtensions.HttpClientName(TradingMode.Paper)).BaseAddress);
-        Assert.Equal(new Uri("http://127.0.0.1:1234/"), clients.CreateClient(AlpacaBrokerageExtensions.HttpClientName(TradingMode.Live)).BaseAddress);
+        Assert.Equal(new Uri("https://paper-api.alpaca.markets/"), clients.CreateClient(AlpacaBrokerageExtensions.HttpClientName(TradingMode.Paper)).BaseAddress);
+        Assert.Equal(new Uri("http://127.0.0.1:1234/alpaca/"), clients.CreateClient(AlpacaBrokerageExtensions.HttpClientName(TradingMode.Live)).BaseAddress);
         Assert.NotSame(
             host.Services.GetRequiredKeyedService<AlpacaRateBudget>(TradingMode.Paper),
             host.Services.GetRequiredKeyedService<AlpacaRateBudget>(TradingMode.Live));

@@ -10,6 +10,7 @@ namespace StockGod.Trading.Tests.Alpaca;
 /// </summary>
 public sealed class AlpacaRateLimitTests : IAsyncLifetime
 {
+    // Small steps of fake time, so a request still in flight does not drift into the next rate window.
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
 
     // Waits here are in fake time; a long attempt timeout keeps time advancing from timing out requests in flight.
@@ -86,7 +87,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
         using var host = AlpacaTestHost.Create(_alpaca, new Dictionary<string, string?>(Settings) { ["Alpaca:Paper:RequestsPerWindow"] = "5" }, _time);
 
         var burst = Task.WhenAll(Enumerable.Range(0, 12).Select(_ => host.Paper.GetClockAsync(Cancel)));
-        var clocks = await AlpacaTestHost.DriveAsync(_time, burst, TimeSpan.FromSeconds(1));
+        var clocks = await AlpacaTestHost.DriveAsync(_time, burst, Step);
 
         Assert.Equal(12, clocks.Length);
         Assert.All(_alpaca.Requests, r => Assert.Equal(200, r.StatusCode));
@@ -102,7 +103,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
 
         for (var i = 0; i < 8; i++)
         {
-            await AlpacaTestHost.DriveAsync(_time, host.Paper.GetClockAsync(Cancel), TimeSpan.FromSeconds(1));
+            await AlpacaTestHost.DriveAsync(_time, host.Paper.GetClockAsync(Cancel), Step);
         }
 
         Assert.Equal(8, _alpaca.Requests.Count);
