@@ -93,11 +93,13 @@ public sealed class AlpacaOrderSubmissionTests : IAsyncLifetime
         Assert.Empty(_alpaca.Brokerage.Orders);
     }
 
-    [Fact]
-    public async Task Service_defaults_standard_resilience_does_not_retry_the_order_post()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Service_defaults_standard_resilience_does_not_retry_the_order_post(bool serviceDefaultsRegisteredLast)
     {
         // With the service-wide handler in place a 500 would be retried at once (no lookup between the POSTs).
-        using var host = AlpacaTestHost.Create(_alpaca, withServiceDefaults: true);
+        using var host = AlpacaTestHost.Create(_alpaca, withServiceDefaults: true, serviceDefaultsLast: serviceDefaultsRegisteredLast);
         _alpaca.Faults.FailNext("POST", OrderPath, times: 2, statusCode: 500);
 
         var order = await host.Paper.SubmitOrderAsync(Buy, Cancel);

@@ -29,14 +29,16 @@ internal sealed class AlpacaTestHost : IDisposable
         FakeAlpacaServer alpaca,
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        bool withServiceDefaults = false) =>
-        Create(alpaca.ConfigurationFor("Paper"), settings, time, withServiceDefaults);
+        bool withServiceDefaults = false,
+        bool serviceDefaultsLast = false) =>
+        Create(alpaca.ConfigurationFor("Paper"), settings, time, withServiceDefaults, serviceDefaultsLast);
 
     public static AlpacaTestHost Create(
         IReadOnlyDictionary<string, string?> alpacaConfiguration,
         IReadOnlyDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
-        bool withServiceDefaults = false)
+        bool withServiceDefaults = false,
+        bool serviceDefaultsLast = false)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });
         builder.Configuration.AddInMemoryCollection(alpacaConfiguration);
@@ -58,12 +60,17 @@ internal sealed class AlpacaTestHost : IDisposable
 
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddFakeLogging();
-        if (withServiceDefaults)
+        if (withServiceDefaults && !serviceDefaultsLast)
         {
             builder.AddServiceDefaults();
         }
 
         builder.AddAlpacaBrokerage();
+        if (withServiceDefaults && serviceDefaultsLast)
+        {
+            builder.AddServiceDefaults();
+        }
+
         return new AlpacaTestHost(builder.Build());
     }
 
