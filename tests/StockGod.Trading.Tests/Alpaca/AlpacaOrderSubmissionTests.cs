@@ -67,6 +67,15 @@ public sealed class AlpacaOrderSubmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_client_order_id_already_used_for_a_different_order_is_refused_not_taken_for_this_one()
+    {
+        using var host = AlpacaTestHost.Create(_alpaca);
+        _alpaca.Brokerage.PlaceOrder("MSFT", "buy", 1m, clientOrderId: Buy.ClientOrderId);
+
+        await Assert.ThrowsAsync<InvalidOrderException>(() => host.Paper.SubmitOrderAsync(Buy, Cancel));
+    }
+
+    [Fact]
     public async Task Lookup_that_does_not_see_a_landed_order_yet_ends_in_the_duplicate_answer_not_a_second_order()
     {
         using var host = AlpacaTestHost.Create(_alpaca);
