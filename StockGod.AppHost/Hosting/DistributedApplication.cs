@@ -109,7 +109,7 @@ public sealed class DistributedApplication
         }
 
         await Console.Out.WriteLineAsync("Stopping the services, then Redis and PostgreSQL ...");
-        await orchestrator.DisposeAsync();
+        await orchestrator.StopAsync(CancellationToken.None);
         await app.StopAsync(CancellationToken.None);
     }
 

@@ -17,6 +17,11 @@ public sealed class ConsoleReporter(TextWriter output, TimeProvider timeProvider
 
     private void Report(ResourceInstance instance)
     {
+        if (instance is { State: ResourceState.Running, Health: HealthStatus.Unknown })
+        {
+            return; // The first probe follows at once.
+        }
+
         var health = instance.State == ResourceState.Running ? instance.Health.ToString() : string.Empty;
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{timeProvider.GetLocalNow():HH:mm:ss} {instance.Name,-22} {instance.State,-10} {health,-10} {string.Join(' ', instance.Urls)} {instance.Message}");

@@ -25,6 +25,8 @@ public sealed partial class Orchestrator : IHostedService, IAsyncDisposable
     private readonly List<IAsyncDisposable> _servers = [];
     private readonly Lock _serversLock = new();
     private Task _run = Task.CompletedTask;
+    private Task? _stop;
+    private bool _disposed;
 
     public Orchestrator(DistributedApplicationModel model, LocalRunOptions options, TimeProvider timeProvider, ILogger<Orchestrator> logger)
     {
@@ -64,7 +66,16 @@ public sealed partial class Orchestrator : IHostedService, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops everything once; later calls wait for the same stop.</summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_serversLock)
+        {
+            return _stop ??= StopEverythingAsync();
+        }
+    }
+
+    private async Task StopEverythingAsync()
     {
         await _stopping.CancelAsync();
         await _run;
@@ -88,6 +99,12 @@ public sealed partial class Orchestrator : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         foreach (var project in _projects)
         {
             await project.DisposeAsync();
