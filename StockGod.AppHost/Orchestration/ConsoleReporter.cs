@@ -2,13 +2,22 @@ using System.Globalization;
 
 namespace StockGod.AppHost.Orchestration;
 
-/// <summary>Prints each resource's state, health and URLs as they change, one aligned line each.</summary>
+/// <summary>
+/// Prints each resource's state, health and URLs as they change, one aligned line each, and how long the run took
+/// to become healthy the first time everything is.
+/// </summary>
 public sealed class ConsoleReporter(TextWriter output, TimeProvider timeProvider)
 {
     private readonly Lock _lock = new();
+    private IReadOnlyList<ResourceInstance> _instances = [];
+    private DateTimeOffset _startedAt;
+    private bool _reportedAllHealthy;
 
-    public void Attach(IEnumerable<ResourceInstance> instances)
+    /// <param name="startedAt">When the AppHost process started.</param>
+    public void Attach(IReadOnlyList<ResourceInstance> instances, DateTimeOffset startedAt)
     {
+        _instances = instances;
+        _startedAt = startedAt;
         foreach (var instance in instances)
         {
             instance.Changed += Report;
@@ -28,6 +37,12 @@ public sealed class ConsoleReporter(TextWriter output, TimeProvider timeProvider
         lock (_lock)
         {
             output.WriteLine(line.TrimEnd());
+            if (!_reportedAllHealthy && _instances.All(i => i.IsHealthy))
+            {
+                _reportedAllHealthy = true;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"All {_instances.Count} resources are healthy, {(timeProvider.GetUtcNow() - _startedAt).TotalSeconds:0.0} s after the AppHost started."));
+            }
         }
     }
 }

@@ -161,6 +161,7 @@ public sealed partial class ProjectRunner(
         lock (_lock)
         {
             process = _process;
+            _process = null;
         }
 
         if (process is null)
@@ -170,18 +171,11 @@ public sealed partial class ProjectRunner(
 
         instance.SetState(ResourceState.Stopping);
         await LocalProcess.StopAsync(process, LocalProcess.SIGTERM, TimeSpan.FromSeconds(10));
+        process.Dispose();
         instance.SetState(ResourceState.Stopped);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync();
-        lock (_lock)
-        {
-            _process?.Dispose();
-            _process = null;
-        }
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     /// <summary>The .NET host running us (DOTNET_HOST_PATH under the SDK), else dotnet from PATH.</summary>
     private static string DotnetHost =>
