@@ -73,7 +73,16 @@ public static partial class LocalProcess
     {
         var output = new System.Text.StringBuilder();
         using var process = Start(fileName, arguments, runAsUser, line => { lock (output) { output.AppendLine(line); } });
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         lock (output)
         {
             return (process.ExitCode, output.ToString());

@@ -40,7 +40,17 @@ public sealed class LocalRedisServer : IAsyncDisposable
         LocalRedisOptions options, Action<string>? onOutput = null, CancellationToken cancellationToken = default)
     {
         var server = new LocalRedisServer(Launch(options, onOutput), options, onOutput);
-        await server.WaitUntilReadyAsync(cancellationToken);
+        try
+        {
+            await server.WaitUntilReadyAsync(cancellationToken);
+        }
+        catch
+        {
+            // Cancelled or failed while starting: the server must not outlive us.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
