@@ -97,8 +97,8 @@ public sealed class DistributedApplication
         // The dashboard comes first: if its port is taken, nothing has been started yet.
         await app.StartAsync(cancellationToken);
         var orchestrator = app.Services.GetRequiredService<Orchestrator>();
-        new ConsoleReporter(Console.Out, TimeProvider.System).Attach(
-            orchestrator.Instances, System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime());
+        new ConsoleReporter(Console.Out, TimeProvider.System).Attach(orchestrator.Instances, _builder.CreatedAt);
+
         await Console.Out.WriteLineAsync($"Dashboard: {options.DashboardUrl}   state: {options.StateDirectory}   Ctrl+C stops everything.");
         await orchestrator.StartAsync(cancellationToken);
 

@@ -15,6 +15,7 @@ public sealed partial class DistributedApplicationBuilder
 
     internal DistributedApplicationBuilder(string[] args)
     {
+        CreatedAt = TimeProvider.System.GetUtcNow();
         HostBuilder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = TranslateArguments(args),
@@ -41,6 +42,9 @@ public sealed partial class DistributedApplicationBuilder
     public DistributedApplicationExecutionContext ExecutionContext { get; }
 
     internal WebApplicationBuilder HostBuilder { get; }
+
+    /// <summary>When the AppHost's Program began (its start-up time is reported from here, after any build).</summary>
+    internal DateTimeOffset CreatedAt { get; }
 
     public IResourceBuilder<T> AddResource<T>(T resource) where T : Resource
     {

@@ -13,7 +13,7 @@ public sealed class ConsoleReporter(TextWriter output, TimeProvider timeProvider
     private DateTimeOffset _startedAt;
     private bool _reportedAllHealthy;
 
-    /// <param name="startedAt">When the AppHost process started.</param>
+    /// <param name="startedAt">When the AppHost started.</param>
     public void Attach(IReadOnlyList<ResourceInstance> instances, DateTimeOffset startedAt)
     {
         _instances = instances;
