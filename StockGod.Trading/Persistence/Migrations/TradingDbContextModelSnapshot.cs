@@ -24,6 +24,180 @@ namespace StockGod.Trading.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.Property<Guid>("PortfolioId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<decimal>("Cash")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PortfolioId")
+                        .HasName("pk_sim_accounts");
+
+                    b.ToTable("sim_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("AverageFillPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("average_fill_price");
+
+                    b.Property<DateTimeOffset?>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<string>("ClientOrderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("client_order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expired_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("FilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("filled_at");
+
+                    b.Property<decimal>("FilledQuantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("filled_quantity");
+
+                    b.Property<decimal?>("LimitPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("limit_price");
+
+                    b.Property<decimal?>("Notional")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("notional");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("ReservedPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("reserved_price");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("side");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal?>("StopPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("stop_price");
+
+                    b.Property<bool>("StopTriggered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stop_triggered");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<string>("TimeInForce")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("time_in_force");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sim_orders");
+
+                    b.HasIndex("AccountId", "ClientOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sim_orders_account_id_client_order_id");
+
+                    b.HasIndex("AccountId", "CreatedAt")
+                        .HasDatabaseName("ix_sim_orders_account_id_created_at");
+
+                    b.ToTable("sim_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_orders_filled_quantity_in_range", "filled_quantity >= 0 AND filled_quantity <= quantity");
+
+                            t.HasCheckConstraint("ck_sim_orders_quantity_positive", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_sim_orders_status", "status IN ('pending_new', 'accepted', 'new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'accepted_for_bidding', 'stopped', 'rejected', 'suspended', 'calculated')");
+                        });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Symbol")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<decimal>("CostBasis")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cost_basis");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.HasKey("AccountId", "Symbol")
+                        .HasName("pk_sim_positions");
+
+                    b.ToTable("sim_positions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_positions_quantity_not_zero", "quantity <> 0");
+                        });
+                });
+
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1073,6 +1247,36 @@ namespace StockGod.Trading.Persistence.Migrations
                         .HasName("pk_watchlist_items");
 
                     b.ToTable("watchlist_items", (string)null);
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Portfolios.Portfolio", null)
+                        .WithOne()
+                        .HasForeignKey("StockGod.Trading.Brokerage.Simulated.SimAccount", "PortfolioId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_accounts_portfolios_portfolio_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_orders_sim_accounts_account_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_positions_sim_accounts_account_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
