@@ -196,7 +196,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             var required = DecimalRounding.Money(request.Notional ?? (quantity * reservedPrice));
             if (required > available)
             {
-                throw new InsufficientBuyingPowerException($"insufficient buying power (required: {required}, available: {available})");
+                throw new InsufficientBuyingPowerException($"insufficient buying power (required: {DecimalRounding.Format(required)}, available: {DecimalRounding.Format(available)})");
             }
         }
         else if (!_options.AllowShorting)
@@ -208,7 +208,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             var available = Math.Max(held - committed, 0m);
             if (quantity > available)
             {
-                throw new InsufficientSharesException($"insufficient qty available for order (requested: {quantity}, available: {available})");
+                throw new InsufficientSharesException($"insufficient qty available for order (requested: {DecimalRounding.Format(quantity)}, available: {DecimalRounding.Format(available)})");
             }
         }
 
