@@ -1,0 +1,14 @@
+namespace StockGod.MarketData.Providers;
+
+public static class BarTimeframes
+{
+    /// <summary>Length of an intraday bar; daily bars last a session and have no fixed length.</summary>
+    public static TimeSpan IntradayLength(this BarTimeframe timeframe) => timeframe switch
+    {
+        BarTimeframe.Minute1 => TimeSpan.FromMinutes(1),
+        BarTimeframe.Minute5 => TimeSpan.FromMinutes(5),
+        BarTimeframe.Minute15 => TimeSpan.FromMinutes(15),
+        BarTimeframe.Hour1 => TimeSpan.FromHours(1),
+        _ => throw new ArgumentOutOfRangeException(nameof(timeframe), timeframe, "Daily bars have no fixed length."),
+    };
+}
