@@ -22,6 +22,7 @@ internal static class Extensions
 
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMarketCalendar>(NyseCalendar.Instance);
         services.AddOptions<MarketDataOptions>().BindConfiguration(MarketDataOptions.SectionName);
         services.AddOptions<MarketDataCacheOptions>().BindConfiguration(MarketDataCacheOptions.SectionName);
         services.AddSingleton<MarketDataMetrics>();

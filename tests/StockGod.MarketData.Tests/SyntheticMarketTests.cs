@@ -3,13 +3,14 @@ using MarketDataServer::StockGod.MarketData.Providers.Simulation;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Trading.Calendar;
 using StockGod.Trading.Market;
 
 namespace StockGod.MarketData.Tests;
 
 public sealed class SyntheticMarketTests
 {
-    private static readonly WeekdayCalendar Calendar = new();
+    private static readonly NyseCalendar Calendar = NyseCalendar.Instance;
     private static readonly DateOnly From = new(2021, 1, 4);
     private static readonly DateOnly To = new(2025, 12, 31);
 
@@ -93,7 +94,8 @@ public sealed class SyntheticMarketTests
             {
                 var bar = Assert.Single(daily[symbol], d => NewYorkDate(d.Timestamp) == day.Key);
                 var list = day.ToList();
-                Assert.Equal(390, list.Count);
+                var session = Calendar.SessionFor(day.Key)!;
+                Assert.Equal((int)(session.Close - session.Open).TotalMinutes, list.Count);
                 Assert.Equal(bar.Open, list[0].Open);
                 Assert.Equal(bar.Close, list[^1].Close);
                 Assert.Equal(bar.High, list.Max(b => b.High));
@@ -160,6 +162,5 @@ public sealed class SyntheticMarketTests
         return covariance / Math.Sqrt(a.Sum(x => (x - meanA) * (x - meanA)) * b.Sum(y => (y - meanB) * (y - meanB)));
     }
 
-    private static DateOnly NewYorkDate(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")).DateTime);
+    private static DateOnly NewYorkDate(DateTimeOffset instant) => NewYorkTime.DateOf(instant);
 }

@@ -102,7 +102,7 @@ public sealed class SimulatedMarketProvider(IDailyHistory history, IMarketCalend
         var i = 0;
         while (i < minutes.Length)
         {
-            var bucket = NewYorkTime.FloorToBucket(minutes[i].Timestamp, length);
+            var bucket = BarTimeframes.BucketStart(minutes[i].Timestamp, length);
             var j = i;
             while (j < minutes.Length && minutes[j].Timestamp < bucket + length)
             {

@@ -11,7 +11,6 @@ using Microsoft.Extensions.Time.Testing;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using MarketDataServer::StockGod.MarketData.Providers;
 using StockGod.MarketData.V1;
-using StockGod.Trading.Calendar;
 
 namespace StockGod.MarketData.Tests.Support;
 
@@ -68,7 +67,6 @@ internal sealed class MarketDataTestHost : IAsyncDisposable
 
         var time = new FakeTimeProvider(now ?? MarketOpen);
         builder.Services.AddSingleton<TimeProvider>(time);
-        builder.Services.AddSingleton<IMarketCalendar, WeekdayCalendar>();
         CountingProvider? counting = null;
         var real = builder.Services.Single(d => d.ServiceType == typeof(IMarketDataProvider));
         builder.Services.Remove(real);
