@@ -46,7 +46,7 @@ public sealed class SyntheticMarketTests
         var options = new SyntheticMarketOptions();
         var history = new SyntheticDailyHistory(Options.Create(options), Calendar);
 
-        foreach (var symbol in options.Symbols.Where(s => s != options.MarketSymbol))
+        foreach (var symbol in SyntheticMarketOptions.DefaultUniverse.Where(s => s != options.MarketSymbol))
         {
             var returns = LogReturns(history, symbol);
             var volatility = StandardDeviation(returns) * Math.Sqrt(252);
@@ -66,7 +66,7 @@ public sealed class SyntheticMarketTests
         var factor = sessions.Select(s => history.MarketShock(s.Date)).ToArray();
         var index = LogReturns(history, options.MarketSymbol);
 
-        foreach (var symbol in options.Symbols.Where(s => s != options.MarketSymbol))
+        foreach (var symbol in SyntheticMarketOptions.DefaultUniverse.Where(s => s != options.MarketSymbol))
         {
             var returns = LogReturns(history, symbol);
             Assert.InRange(Correlation(returns, factor), options.MinMarketCorrelation - 0.1, options.MaxMarketCorrelation + 0.1);

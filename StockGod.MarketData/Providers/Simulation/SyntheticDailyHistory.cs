@@ -22,7 +22,8 @@ public sealed class SyntheticDailyHistory : IDailyHistory
     {
         _options = options.Value;
         _calendar = calendar;
-        _symbols = new HashSet<string>(_options.Symbols.Select(s => s.Trim().ToUpperInvariant()), StringComparer.Ordinal);
+        var universe = _options.Symbols.Length > 0 ? _options.Symbols : SyntheticMarketOptions.DefaultUniverse;
+        _symbols = new HashSet<string>(universe.Select(s => s.Trim().ToUpperInvariant()), StringComparer.Ordinal);
         _series = _symbols.ToDictionary(s => s, s => new Series(Profile(s)), StringComparer.Ordinal);
     }
 

@@ -17,8 +17,8 @@ public sealed class SyntheticMarketOptions
     /// <summary>Names the market: another seed gives another, equally deterministic, market.</summary>
     public string Seed { get; set; } = "stockgod";
 
-    /// <summary>An array, so configuration replaces the default list instead of appending to it.</summary>
-    public string[] Symbols { get; set; } = [.. DefaultUniverse];
+    /// <summary>The universe; empty means <see cref="DefaultUniverse"/> (a default list would be appended to by binding).</summary>
+    public string[] Symbols { get; set; } = [];
 
     /// <summary>The first session of the history; prices start there and walk forward.</summary>
     public DateOnly HistoryStart { get; set; } = new(2015, 1, 2);
