@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 using StockGod.MarketData.Caching;
 using StockGod.MarketData.Providers;
+using StockGod.MarketData.Providers.Replay;
 using StockGod.MarketData.Providers.Simulation;
 using StockGod.MarketData.Services;
 
@@ -58,6 +59,11 @@ internal static class Extensions
             case MarketDataProviderKind.Synthetic:
                 services.AddOptions<SyntheticMarketOptions>().BindConfiguration(SyntheticMarketOptions.SectionName);
                 services.AddSingleton<IDailyHistory, SyntheticDailyHistory>();
+                services.AddSingleton<IMarketDataProvider, SimulatedMarketProvider>();
+                break;
+            case MarketDataProviderKind.Replay:
+                services.AddOptions<ReplayOptions>().BindConfiguration(ReplayOptions.SectionName);
+                services.AddSingleton<IDailyHistory, ReplayDailyHistory>();
                 services.AddSingleton<IMarketDataProvider, SimulatedMarketProvider>();
                 break;
             default:
