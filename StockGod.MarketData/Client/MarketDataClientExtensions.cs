@@ -1,26 +1,14 @@
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using StockGod.MarketData.Client;
 using StockGod.MarketData.V1;
 using StockGod.Trading.Market;
 
-namespace StockGod.MarketData.Client;
-
-/// <summary>The <c>MarketData:Client</c> section of a consumer.</summary>
-public sealed class MarketDataClientOptions
-{
-    public const string SectionName = "MarketData:Client";
-
-    /// <summary>Deadline of each unary call that sets none itself.</summary>
-    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Attempts of a call that fails with UNAVAILABLE, the first included (gRPC retry policy).</summary>
-    public int MaxAttempts { get; set; } = 4;
-}
+// In the hosting namespace, as ServiceDefaults' extensions: composition code calls it without a using.
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Consumer side of the MarketData contract, compiled into Api and Scheduler from these linked files (eShop's
