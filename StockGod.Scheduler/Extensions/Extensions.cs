@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
+using StockGod.MarketData.Client;
 using StockGod.Scheduler.Engine;
 using StockGod.Scheduler.Jobs.Alerts;
 using StockGod.Scheduler.Jobs.Prices;
@@ -17,6 +18,7 @@ internal static class Extensions
     {
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
+        builder.AddMarketDataClient();
         builder.AddSchedulerEngine(JobCatalog.Default);
         builder.Services.AddGrpc();
     }

@@ -44,6 +44,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     public FakeAlpacaBrokerage Brokerage { get; }
 
+    public FakeAlpacaMarketData MarketData { get; } = new();
+
     public FakeAlpacaFaults Faults { get; } = new();
 
     /// <summary>Requests allowed per <see cref="RateLimitWindow"/> (a fixed window, as Alpaca's reset header implies).</summary>
@@ -112,6 +114,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         _app.Use(ApplyFaultsAsync);
         _app.Use(AnswerApiErrorsAsync);
         _app.MapTradingApi(this);
+        _app.MapMarketDataApi(MarketData);
     }
 
     private async Task LogRequestAsync(HttpContext context, RequestDelegate next)
