@@ -1,4 +1,16 @@
 using Microsoft.EntityFrameworkCore;
+using StockGod.Trading.Domain.Alerts;
+using StockGod.Trading.Domain.Jobs;
+using StockGod.Trading.Domain.Notifications;
+using StockGod.Trading.Domain.Orders;
+using StockGod.Trading.Domain.Portfolios;
+using StockGod.Trading.Domain.Positions;
+using StockGod.Trading.Domain.Reconciliation;
+using StockGod.Trading.Domain.Signals;
+using StockGod.Trading.Domain.Snapshots;
+using StockGod.Trading.Domain.Strategies;
+using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Domain.Watchlists;
 
 namespace StockGod.Trading.Persistence;
 
@@ -8,6 +20,45 @@ namespace StockGod.Trading.Persistence;
 /// </summary>
 public sealed class TradingDbContext(DbContextOptions<TradingDbContext> options) : DbContext(options)
 {
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Portfolio> Portfolios => Set<Portfolio>();
+
+    public DbSet<Position> Positions => Set<Position>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<Fill> Fills => Set<Fill>();
+
+    public DbSet<StrategyDefinition> Strategies => Set<StrategyDefinition>();
+
+    public DbSet<Signal> Signals => Set<Signal>();
+
+    public DbSet<Watchlist> Watchlists => Set<Watchlist>();
+
+    public DbSet<PriceAlert> PriceAlerts => Set<PriceAlert>();
+
+    public DbSet<Notification> Notifications => Set<Notification>();
+
+    public DbSet<PortfolioSnapshot> PortfolioSnapshots => Set<PortfolioSnapshot>();
+
+    public DbSet<ScheduledJob> ScheduledJobs => Set<ScheduledJob>();
+
+    public DbSet<JobExecution> JobExecutions => Set<JobExecution>();
+
+    public DbSet<PositionDiscrepancy> PositionDiscrepancies => Set<PositionDiscrepancy>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every enum of the domain is stored as its readable snake_case name (see SnakeCaseEnumConverter).
+        foreach (var enumType in typeof(TradingDbContext).Assembly.GetTypes().Where(t => t.IsEnum && t.IsPublic))
+        {
+            configurationBuilder.Properties(enumType)
+                .HaveConversion(typeof(SnakeCaseEnumConverter<>).MakeGenericType(enumType))
+                .HaveMaxLength(32);
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TradingDbContext).Assembly);
