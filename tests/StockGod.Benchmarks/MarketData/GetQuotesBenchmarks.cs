@@ -2,7 +2,10 @@ extern alias MarketDataServer;
 using System.Diagnostics;
 using System.Net;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Grpc.Net.Client;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +24,7 @@ namespace StockGod.Benchmarks.MarketData;
 /// StackExchange.Redis MGET of the same 50 keys at the same concurrency. One operation is one call; each invocation
 /// makes 32 × 25 of them. Per-call latencies are collected and their p50/p99 printed at the end of each case.
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
+[Config(typeof(ShortInProcess))]
 public class GetQuotesBenchmarks
 {
     private const int Concurrency = 32;
@@ -113,6 +116,16 @@ public class GetQuotesBenchmarks
         {
             _latencies.AddRange(timings);
         }
+    }
+
+    /// <summary>Few iterations, in the host process: the 2 shared cores cannot afford a separate build per case.</summary>
+    private sealed class ShortInProcess : ManualConfig
+    {
+        public ShortInProcess() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring)
+            .WithWarmupCount(2)
+            .WithIterationCount(10)
+            .WithToolchain(InProcessEmitToolchain.Instance));
     }
 
     private double Percentile(double p) => _latencies.Count == 0 ? 0 : _latencies[Math.Min(_latencies.Count - 1, (int)(p * _latencies.Count))];
