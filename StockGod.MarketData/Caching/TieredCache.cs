@@ -140,7 +140,7 @@ public sealed class TieredCache<T>(
         if (unavailable is not null)
         {
             throw new MarketDataUnavailableException(
-                $"The market data provider is unavailable and nothing is cached for {string.Join(", ", unavailable)}.", failure!);
+                $"The market data provider is unavailable and nothing is cached for {string.Join(", ", unavailable)}: {failure!.Message}", failure);
         }
 
         return results;

@@ -3,9 +3,12 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 using StockGod.MarketData.Caching;
 using StockGod.MarketData.Providers;
+using Microsoft.Extensions.Options;
+using StockGod.MarketData.Providers.Alpaca;
 using StockGod.MarketData.Providers.Replay;
 using StockGod.MarketData.Providers.Simulation;
 using StockGod.MarketData.Services;
+using StockGod.Trading.Brokerage.Alpaca;
 
 namespace StockGod.MarketData.Extensions;
 
@@ -49,6 +52,34 @@ internal static class Extensions
         }
     }
 
+    /// <summary>The typed HttpClient of Alpaca's data API, with the keys as headers and the request budget in front of it.</summary>
+    private static void AddAlpacaMarketData(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AlpacaDataOptions>().BindConfiguration(AlpacaDataOptions.SectionName);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
+            return new AlpacaRateBudget(
+                new AlpacaAccountOptions { RequestsPerWindow = options.RequestsPerMinute, RateLimitWindow = TimeSpan.FromMinutes(1) },
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddTransient<AlpacaDataRateLimitHandler>();
+        services.AddHttpClient<IMarketDataProvider, AlpacaMarketDataProvider>((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
+                if (string.IsNullOrWhiteSpace(options.KeyId) || string.IsNullOrWhiteSpace(options.SecretKey))
+                {
+                    throw new InvalidOperationException("MarketData:Provider is Alpaca but Alpaca:Data:KeyId or Alpaca:Data:SecretKey is not configured.");
+                }
+
+                http.BaseAddress = options.BaseUrl;
+                http.DefaultRequestHeaders.Add("APCA-API-KEY-ID", options.KeyId);
+                http.DefaultRequestHeaders.Add("APCA-API-SECRET-KEY", options.SecretKey);
+            })
+            .AddHttpMessageHandler<AlpacaDataRateLimitHandler>();
+    }
+
     /// <summary>The provider named by <c>MarketData:Provider</c>: Synthetic (default), Replay or Alpaca.</summary>
     private static void AddMarketDataProvider(this IHostApplicationBuilder builder)
     {
@@ -65,6 +96,9 @@ internal static class Extensions
                 services.AddOptions<ReplayOptions>().BindConfiguration(ReplayOptions.SectionName);
                 services.AddSingleton<IDailyHistory, ReplayDailyHistory>();
                 services.AddSingleton<IMarketDataProvider, SimulatedMarketProvider>();
+                break;
+            case MarketDataProviderKind.Alpaca:
+                builder.AddAlpacaMarketData();
                 break;
             default:
                 throw new InvalidOperationException($"MarketData:Provider '{kind}' is not supported.");
