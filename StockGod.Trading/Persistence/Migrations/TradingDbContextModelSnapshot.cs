@@ -27,7 +27,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -94,7 +93,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.JobExecution", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -154,7 +152,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.ScheduledJob", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -243,7 +240,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -298,7 +294,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Fill", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -376,7 +371,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -552,7 +546,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Portfolios.Portfolio", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -637,7 +630,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Positions.Position", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -707,7 +699,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Reconciliation.PositionDiscrepancy", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -779,7 +770,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -843,7 +833,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Snapshots.PortfolioSnapshot", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -897,7 +886,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Strategies.StrategyDefinition", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -998,7 +986,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1036,7 +1023,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Watchlists.Watchlist", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 

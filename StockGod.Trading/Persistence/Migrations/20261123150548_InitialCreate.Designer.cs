@@ -14,7 +14,7 @@ using StockGod.Trading.Persistence;
 namespace StockGod.Trading.Persistence.Migrations
 {
     [DbContext(typeof(TradingDbContext))]
-    [Migration("20261123145926_InitialCreate")]
+    [Migration("20261123150548_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -30,7 +30,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -97,7 +96,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.JobExecution", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -157,7 +155,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.ScheduledJob", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -246,7 +243,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -301,7 +297,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Fill", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -379,7 +374,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -555,7 +549,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Portfolios.Portfolio", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -640,7 +633,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Positions.Position", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -710,7 +702,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Reconciliation.PositionDiscrepancy", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -782,7 +773,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -846,7 +836,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Snapshots.PortfolioSnapshot", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -900,7 +889,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Strategies.StrategyDefinition", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1001,7 +989,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1039,7 +1026,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Watchlists.Watchlist", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
