@@ -1,3 +1,4 @@
+using StockGod.Api.Apis;
 using StockGod.Api.Extensions;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -7,6 +8,11 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseApiMiddleware();
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
+
+app.MapAccountsApi();
+app.MapApiKeysApi();
 
 app.Run();
