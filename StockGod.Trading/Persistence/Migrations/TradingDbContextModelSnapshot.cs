@@ -834,7 +834,7 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("signals", null, t =>
                         {
-                            t.HasCheckConstraint("ck_signals_action", "action IN ('buy', 'sell', 'hold')");
+                            t.HasCheckConstraint("ck_signals_action", "action IN ('hold', 'buy', 'sell')");
 
                             t.HasCheckConstraint("ck_signals_strength_range", "strength >= 0 AND strength <= 1");
                         });
@@ -953,21 +953,21 @@ namespace StockGod.Trading.Persistence.Migrations
                         {
                             b1.IsRequired();
 
-                            b1.Property<decimal>("CashBufferShareOfEquity")
+                            b1.Property<decimal>("CashBufferFraction")
                                 .HasColumnType("numeric(12,8)")
-                                .HasColumnName("risk_cash_buffer_share_of_equity");
+                                .HasColumnName("risk_cash_buffer_fraction");
 
-                            b1.Property<int?>("MaxOpenPositions")
+                            b1.Property<int>("MaxOpenPositions")
                                 .HasColumnType("integer")
                                 .HasColumnName("risk_max_open_positions");
 
-                            b1.Property<decimal?>("MaxOrderValue")
+                            b1.Property<decimal>("MaxOrderValue")
                                 .HasColumnType("numeric(28,8)")
                                 .HasColumnName("risk_max_order_value");
 
-                            b1.Property<decimal?>("MaxPositionShareOfEquity")
+                            b1.Property<decimal>("MaxPositionFraction")
                                 .HasColumnType("numeric(12,8)")
-                                .HasColumnName("risk_max_position_share_of_equity");
+                                .HasColumnName("risk_max_position_fraction");
                         });
 
                     b.HasKey("Id")
@@ -983,13 +983,13 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("strategies", null, t =>
                         {
-                            t.HasCheckConstraint("ck_strategies_cash_buffer", "risk_cash_buffer_share_of_equity >= 0 AND risk_cash_buffer_share_of_equity < 1");
+                            t.HasCheckConstraint("ck_strategies_cash_buffer_fraction", "risk_cash_buffer_fraction >= 0 AND risk_cash_buffer_fraction < 1");
 
-                            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions IS NULL OR risk_max_open_positions > 0");
+                            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions > 0");
 
-                            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value IS NULL OR risk_max_order_value > 0");
+                            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value > 0");
 
-                            t.HasCheckConstraint("ck_strategies_max_position_share", "risk_max_position_share_of_equity IS NULL OR (risk_max_position_share_of_equity > 0 AND risk_max_position_share_of_equity <= 1)");
+                            t.HasCheckConstraint("ck_strategies_max_position_fraction", "risk_max_position_fraction > 0 AND risk_max_position_fraction <= 1");
 
                             t.HasCheckConstraint("ck_strategies_symbols_not_empty", "cardinality(symbols) > 0");
                         });

@@ -91,7 +91,7 @@ public sealed class SchemaConstraintTests(TradingDatabaseFixture database) : ICl
 
     [Theory]
     [InlineData("UPDATE orders SET quantity = 0, filled_quantity = 0 WHERE portfolio_id = '{0}'", "ck_orders_quantity_positive")]
-    [InlineData("UPDATE orders SET quantity = -5, filled_quantity = 0 WHERE portfolio_id = '{0}'", "ck_orders_quantity_positive")]
+    [InlineData("UPDATE orders SET notional = -1 WHERE portfolio_id = '{0}'", "ck_orders_notional_positive")]
     [InlineData("UPDATE orders SET quantity = NULL WHERE portfolio_id = '{0}'", "ck_orders_quantity_or_notional")]
     [InlineData("UPDATE orders SET filled_quantity = quantity + 1 WHERE portfolio_id = '{0}'", "ck_orders_filled_quantity_in_range")]
     [InlineData("UPDATE orders SET status = 'bogus' WHERE portfolio_id = '{0}'", "ck_orders_status")]
