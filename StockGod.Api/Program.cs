@@ -14,5 +14,7 @@ app.MapApiDocumentation();
 
 app.MapAccountsApi();
 app.MapApiKeysApi();
+app.MapPortfoliosApi();
+app.MapOrdersApi();
 
 app.Run();

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using StockGod.Api.Apis;
 using StockGod.Api.Identity;
+using StockGod.Api.Idempotency;
+using StockGod.Api.Portfolios;
 using StockGod.Api.Infrastructure;
 using StockGod.Api.RateLimiting;
 using StockGod.Trading.Persistence;
@@ -20,6 +22,7 @@ internal static class Extensions
         builder.AddRedisClient("redis");
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TradingModeAvailability>();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));
@@ -91,6 +94,7 @@ internal static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseMiddleware<IdempotencyMiddleware>();
     }
 
     public static void MapApiDocumentation(this WebApplication app)
