@@ -75,7 +75,7 @@ public readonly record struct OrderCursor(DateTimeOffset CreatedAt, Guid Id)
     public static OrderCursor? TryParse(string value)
     {
         Span<byte> bytes = stackalloc byte[32];
-        if (value.Length > 40 || !Base64Url.TryDecodeFromChars(value, bytes, out var written) || written != 24)
+        if (value.Length != 32 || !Base64Url.IsValid(value) || !Base64Url.TryDecodeFromChars(value, bytes, out var written) || written != 24)
         {
             return null;
         }

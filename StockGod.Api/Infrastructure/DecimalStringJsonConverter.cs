@@ -6,7 +6,8 @@ namespace StockGod.Api.Infrastructure;
 
 /// <summary>
 /// Money and quantities travel as decimal strings ("12.50"), as Alpaca sends them, so no client parses them into a
-/// binary floating point number by accident. Reading also accepts a plain JSON number; exponents are refused.
+/// binary floating point number by accident. Written in canonical form (no trailing zeros, so a value reads the same
+/// whatever scale its database column has). Reading also accepts a plain JSON number; exponents are refused.
 /// </summary>
 public sealed class DecimalStringJsonConverter : JsonConverter<decimal>
 {
@@ -32,5 +33,7 @@ public sealed class DecimalStringJsonConverter : JsonConverter<decimal>
     }
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString(CultureInfo.InvariantCulture));
+        writer.WriteStringValue(value.ToString(CanonicalFormat, CultureInfo.InvariantCulture));
+
+    private const string CanonicalFormat = "0.############################";
 }
