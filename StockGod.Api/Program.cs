@@ -1,5 +1,6 @@
 using StockGod.Api.Apis;
 using StockGod.Api.Extensions;
+using StockGod.Api.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,5 +17,6 @@ app.MapAccountsApi();
 app.MapApiKeysApi();
 app.MapPortfoliosApi();
 app.MapOrdersApi();
+app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

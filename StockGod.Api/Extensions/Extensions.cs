@@ -9,6 +9,7 @@ using StockGod.Api.Idempotency;
 using StockGod.Api.Portfolios;
 using StockGod.Api.Infrastructure;
 using StockGod.Api.RateLimiting;
+using StockGod.Api.Realtime;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Extensions;
@@ -50,6 +51,11 @@ internal static class Extensions
         services.AddExceptionHandler<ApiExceptionHandler>();
 
         services.AddOpenApi(options => options.AddSchemaTransformer<DecimalStringSchemaTransformer>());
+
+        // The backplane gets its own connection (it disposes it on shutdown); same server as the Redis client.
+        services.AddSignalR().AddStackExchangeRedis(builder.Configuration.GetConnectionString("redis") ?? string.Empty,
+            options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("stockgod:signalr"));
+        services.AddHostedService<TradingEventRelay>();
 
         builder.AddApiAuthentication();
         builder.AddApiRateLimiting();
