@@ -24,6 +24,180 @@ namespace StockGod.Trading.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.Property<Guid>("PortfolioId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<decimal>("Cash")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PortfolioId")
+                        .HasName("pk_sim_accounts");
+
+                    b.ToTable("sim_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("AverageFillPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("average_fill_price");
+
+                    b.Property<DateTimeOffset?>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<string>("ClientOrderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("client_order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expired_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("FilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("filled_at");
+
+                    b.Property<decimal>("FilledQuantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("filled_quantity");
+
+                    b.Property<decimal?>("LimitPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("limit_price");
+
+                    b.Property<decimal?>("Notional")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("notional");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("ReservedPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("reserved_price");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("side");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal?>("StopPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("stop_price");
+
+                    b.Property<bool>("StopTriggered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stop_triggered");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<string>("TimeInForce")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("time_in_force");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sim_orders");
+
+                    b.HasIndex("AccountId", "ClientOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sim_orders_account_id_client_order_id");
+
+                    b.HasIndex("AccountId", "CreatedAt")
+                        .HasDatabaseName("ix_sim_orders_account_id_created_at");
+
+                    b.ToTable("sim_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_orders_filled_quantity_in_range", "filled_quantity >= 0 AND filled_quantity <= quantity");
+
+                            t.HasCheckConstraint("ck_sim_orders_quantity_positive", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_sim_orders_status", "status IN ('pending_new', 'accepted', 'new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'accepted_for_bidding', 'stopped', 'rejected', 'suspended', 'calculated')");
+                        });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Symbol")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<decimal>("CostBasis")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cost_basis");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.HasKey("AccountId", "Symbol")
+                        .HasName("pk_sim_positions");
+
+                    b.ToTable("sim_positions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_positions_quantity_not_zero", "quantity <> 0");
+                        });
+                });
+
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.Property<Guid>("Id")
@@ -88,58 +262,6 @@ namespace StockGod.Trading.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_price_alerts_threshold_positive", "threshold > 0");
                         });
-                });
-
-            modelBuilder.Entity("StockGod.Trading.Domain.Idempotency.IdempotencyRecord", b =>
-                {
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("user_id");
-
-                    b.Property<string>("Key")
-                        .HasMaxLength(255)
-                        .HasColumnType("character varying(255)")
-                        .HasColumnName("key");
-
-                    b.Property<string>("ContentType")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("content_type");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset>("ExpiresAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("expires_at");
-
-                    b.Property<string>("Location")
-                        .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
-                        .HasColumnName("location");
-
-                    b.Property<byte[]>("RequestHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("bytea")
-                        .HasColumnName("request_hash");
-
-                    b.Property<byte[]>("ResponseBody")
-                        .HasColumnType("bytea")
-                        .HasColumnName("response_body");
-
-                    b.Property<int?>("StatusCode")
-                        .HasColumnType("integer")
-                        .HasColumnName("status_code");
-
-                    b.HasKey("UserId", "Key")
-                        .HasName("pk_idempotency_records");
-
-                    b.HasIndex("ExpiresAt")
-                        .HasDatabaseName("ix_idempotency_records_expires_at");
-
-                    b.ToTable("idempotency_records", (string)null);
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.JobExecution", b =>
@@ -1035,59 +1157,6 @@ namespace StockGod.Trading.Persistence.Migrations
                         });
                 });
 
-            modelBuilder.Entity("StockGod.Trading.Domain.Users.ApiKey", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("created_at");
-
-                    b.Property<DateTimeOffset?>("LastUsedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("last_used_at");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("name");
-
-                    b.Property<string>("Prefix")
-                        .IsRequired()
-                        .HasMaxLength(12)
-                        .HasColumnType("character varying(12)")
-                        .HasColumnName("prefix");
-
-                    b.Property<DateTimeOffset?>("RevokedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("revoked_at");
-
-                    b.Property<byte[]>("SecretHash")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("bytea")
-                        .HasColumnName("secret_hash");
-
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("user_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_api_keys");
-
-                    b.HasIndex("SecretHash")
-                        .IsUnique()
-                        .HasDatabaseName("ix_api_keys_secret_hash");
-
-                    b.HasIndex("UserId")
-                        .HasDatabaseName("ix_api_keys_user_id");
-
-                    b.ToTable("api_keys", (string)null);
-                });
-
             modelBuilder.Entity("StockGod.Trading.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1123,26 +1192,6 @@ namespace StockGod.Trading.Persistence.Migrations
                         .HasDatabaseName("ix_users_email");
 
                     b.ToTable("users", (string)null);
-                });
-
-            modelBuilder.Entity("StockGod.Trading.Domain.Users.UserRole", b =>
-                {
-                    b.Property<Guid>("UserId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("user_id");
-
-                    b.Property<string>("Role")
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
-                        .HasColumnName("role");
-
-                    b.HasKey("UserId", "Role")
-                        .HasName("pk_user_roles");
-
-                    b.ToTable("user_roles", null, t =>
-                        {
-                            t.HasCheckConstraint("ck_user_roles_role", "role IN ('user', 'operator')");
-                        });
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Watchlists.Watchlist", b =>
@@ -1200,6 +1249,36 @@ namespace StockGod.Trading.Persistence.Migrations
                     b.ToTable("watchlist_items", (string)null);
                 });
 
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Portfolios.Portfolio", null)
+                        .WithOne()
+                        .HasForeignKey("StockGod.Trading.Brokerage.Simulated.SimAccount", "PortfolioId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_accounts_portfolios_portfolio_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_orders_sim_accounts_account_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_positions_sim_accounts_account_id");
+                });
+
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.HasOne("StockGod.Trading.Domain.Users.User", null)
@@ -1208,16 +1287,6 @@ namespace StockGod.Trading.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_price_alerts_users_user_id");
-                });
-
-            modelBuilder.Entity("StockGod.Trading.Domain.Idempotency.IdempotencyRecord", b =>
-                {
-                    b.HasOne("StockGod.Trading.Domain.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_idempotency_records_users_user_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.JobExecution", b =>
@@ -1346,26 +1415,6 @@ namespace StockGod.Trading.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_strategies_portfolios_portfolio_id");
-                });
-
-            modelBuilder.Entity("StockGod.Trading.Domain.Users.ApiKey", b =>
-                {
-                    b.HasOne("StockGod.Trading.Domain.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_api_keys_users_user_id");
-                });
-
-            modelBuilder.Entity("StockGod.Trading.Domain.Users.UserRole", b =>
-                {
-                    b.HasOne("StockGod.Trading.Domain.Users.User", null)
-                        .WithMany()
-                        .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired()
-                        .HasConstraintName("fk_user_roles_users_user_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Watchlists.Watchlist", b =>
