@@ -51,6 +51,10 @@ public sealed class TradingDbContext(DbContextOptions<TradingDbContext> options)
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        // Instants are stored in UTC (timestamptz); values computed in New York time (session closes) are converted
+        // on the way in instead of making Npgsql refuse a non-zero offset.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
+
         // Every enum of the domain is stored as its readable snake_case name (see SnakeCaseEnumConverter).
         foreach (var enumType in typeof(TradingDbContext).Assembly.GetTypes().Where(t => t.IsEnum && t.IsPublic))
         {
