@@ -21,6 +21,7 @@ internal static class Extensions
         var services = builder.Services;
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
+        builder.AddMarketDataClient();
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();

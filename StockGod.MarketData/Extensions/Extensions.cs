@@ -1,9 +1,107 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+using StockGod.MarketData.Caching;
+using StockGod.MarketData.Providers;
+using Microsoft.Extensions.Options;
+using StockGod.MarketData.Providers.Alpaca;
+using StockGod.MarketData.Providers.Replay;
+using StockGod.MarketData.Providers.Simulation;
+using StockGod.MarketData.Services;
+using StockGod.Trading.Brokerage.Alpaca;
+
 namespace StockGod.MarketData.Extensions;
 
 internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddRedisClient("redis");
+        // Fail fast while Redis is down instead of queueing commands: the cache steps around it.
+        builder.AddRedisClient(
+            "redis",
+            settings => settings.DisableHealthChecks = true,
+            options => options.BacklogPolicy = BacklogPolicy.FailFast);
+        builder.Services.AddHealthChecks()
+            .AddCheck<RedisCacheHealthCheck>(RedisCacheHealthCheck.Name, HealthStatus.Degraded, timeout: TimeSpan.FromSeconds(5));
+
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMarketCalendar>(NyseCalendar.Instance);
+        services.AddOptions<MarketDataOptions>().BindConfiguration(MarketDataOptions.SectionName);
+        services.AddOptions<MarketDataCacheOptions>().BindConfiguration(MarketDataCacheOptions.SectionName);
+        services.AddSingleton<MarketDataMetrics>();
+        services.AddSingleton<RedisCacheTier>();
+        services.AddSingleton<MarketDataCache>();
+        builder.AddMarketDataProvider();
+
+        services.AddGrpc(options => options.Interceptors.Add<UnavailableInterceptor>()).AddJsonTranscoding();
+        services.AddGrpcHealthChecks();
+        if (builder.Environment.IsDevelopment())
+        {
+            services.AddGrpcReflection();
+        }
+    }
+
+    public static void MapMarketDataApi(this WebApplication app)
+    {
+        app.MapGrpcService<MarketDataGrpcService>();
+        app.MapGrpcHealthChecksService();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapGrpcReflectionService();
+        }
+    }
+
+    /// <summary>The typed HttpClient of Alpaca's data API, with the keys as headers and the request budget in front of it.</summary>
+    private static void AddAlpacaMarketData(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AlpacaDataOptions>().BindConfiguration(AlpacaDataOptions.SectionName);
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
+            return new AlpacaRateBudget(
+                new AlpacaAccountOptions { RequestsPerWindow = options.RequestsPerMinute, RateLimitWindow = TimeSpan.FromMinutes(1) },
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddTransient<AlpacaDataRateLimitHandler>();
+        services.AddHttpClient<IMarketDataProvider, AlpacaMarketDataProvider>((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
+                if (string.IsNullOrWhiteSpace(options.KeyId) || string.IsNullOrWhiteSpace(options.SecretKey))
+                {
+                    throw new InvalidOperationException("MarketData:Provider is Alpaca but Alpaca:Data:KeyId or Alpaca:Data:SecretKey is not configured.");
+                }
+
+                http.BaseAddress = options.BaseUrl;
+                http.DefaultRequestHeaders.Add("APCA-API-KEY-ID", options.KeyId);
+                http.DefaultRequestHeaders.Add("APCA-API-SECRET-KEY", options.SecretKey);
+            })
+            .AddHttpMessageHandler<AlpacaDataRateLimitHandler>();
+    }
+
+    /// <summary>The provider named by <c>MarketData:Provider</c>: Synthetic (default), Replay or Alpaca.</summary>
+    private static void AddMarketDataProvider(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var kind = builder.Configuration.GetValue($"{MarketDataOptions.SectionName}:Provider", MarketDataProviderKind.Synthetic);
+        switch (kind)
+        {
+            case MarketDataProviderKind.Synthetic:
+                services.AddOptions<SyntheticMarketOptions>().BindConfiguration(SyntheticMarketOptions.SectionName);
+                services.AddSingleton<IDailyHistory, SyntheticDailyHistory>();
+                services.AddSingleton<IMarketDataProvider, SimulatedMarketProvider>();
+                break;
+            case MarketDataProviderKind.Replay:
+                services.AddOptions<ReplayOptions>().BindConfiguration(ReplayOptions.SectionName);
+                services.AddSingleton<IDailyHistory, ReplayDailyHistory>();
+                services.AddSingleton<IMarketDataProvider, SimulatedMarketProvider>();
+                break;
+            case MarketDataProviderKind.Alpaca:
+                builder.AddAlpacaMarketData();
+                break;
+            default:
+                throw new InvalidOperationException($"MarketData:Provider '{kind}' is not supported.");
+        }
     }
 }

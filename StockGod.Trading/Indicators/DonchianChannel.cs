@@ -4,28 +4,26 @@ public readonly record struct DonchianValue(decimal Upper, decimal Lower, decima
 
 /// <summary>
 /// Highest high and lowest low of the last <c>period</c> bars (middle = their mean). Monotonic queues keep each
-/// update amortised O(1).
+/// update amortised O(1) without allocating.
 /// </summary>
 public sealed class DonchianChannel(int period = 20) : IIndicator<Bar, DonchianValue>
 {
-    private readonly LinkedList<(long Index, decimal Value)> _highs = new();
-    private readonly LinkedList<(long Index, decimal Value)> _lows = new();
+    private readonly MonotonicQueue _highs = new(DecimalMath.RequirePeriod(period), keepLargest: true);
+    private readonly MonotonicQueue _lows = new(period, keepLargest: false);
     private long _count;
 
-    public int Period { get; } = DecimalMath.RequirePeriod(period);
+    public int Period { get; } = period;
 
     public int WarmUp => Period;
 
     public bool IsReady => _count >= Period;
 
-    public DonchianValue Value => IsReady
-        ? new DonchianValue(_highs.First!.Value.Value, _lows.First!.Value.Value, (_highs.First.Value.Value + _lows.First.Value.Value) / 2m)
-        : default;
+    public DonchianValue Value => IsReady ? new DonchianValue(_highs.Best, _lows.Best, (_highs.Best + _lows.Best) / 2m) : default;
 
     public void Update(Bar input)
     {
-        Push(_highs, input.High, keepLarger: true);
-        Push(_lows, input.Low, keepLarger: false);
+        _highs.Push(_count, input.High);
+        _lows.Push(_count, input.Low);
         _count++;
     }
 
@@ -36,18 +34,42 @@ public sealed class DonchianChannel(int period = 20) : IIndicator<Bar, DonchianV
         _count = 0;
     }
 
-    private void Push(LinkedList<(long Index, decimal Value)> queue, decimal value, bool keepLarger)
+    /// <summary>The extreme of a sliding window: a ring of candidates, best at the front, each better than those after it.</summary>
+    private sealed class MonotonicQueue(int window, bool keepLargest)
     {
-        // Values that can never be the extreme again (older and not better than the new one) leave from the back.
-        while (queue.Last is { } last && (keepLarger ? last.Value.Value <= value : last.Value.Value >= value))
+        private readonly long[] _indexes = new long[window];
+        private readonly decimal[] _values = new decimal[window];
+        private int _head;
+        private int _count;
+
+        public decimal Best => _values[_head];
+
+        public void Push(long index, decimal value)
         {
-            queue.RemoveLast();
+            // Older candidates no better than the new value can never be the extreme again.
+            while (_count > 0)
+            {
+                var last = _values[(_head + _count - 1) % window];
+                if (keepLargest ? last > value : last < value)
+                {
+                    break;
+                }
+
+                _count--;
+            }
+
+            if (_count > 0 && _indexes[_head] <= index - window)
+            {
+                _head = (_head + 1) % window;
+                _count--;
+            }
+
+            var tail = (_head + _count) % window;
+            _indexes[tail] = index;
+            _values[tail] = value;
+            _count++;
         }
 
-        queue.AddLast((_count, value));
-        if (queue.First!.Value.Index <= _count - Period)
-        {
-            queue.RemoveFirst();
-        }
+        public void Clear() => _head = _count = 0;
     }
 }

@@ -5,7 +5,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using StockGod.Api.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Tests;
 
@@ -138,13 +140,17 @@ public sealed class FoundationTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
-    public async Task Migrations_ran_at_start_up_and_the_service_reports_healthy()
+    public async Task Migrations_ran_at_start_up_before_the_first_request_and_postgres_reports_healthy()
     {
-        var client = factory.CreateClient();
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
 
-        var response = await client.GetAsync("/health", Ct);
+        var pending = await db.Database.GetPendingMigrationsAsync(Ct);
+        var health = await (await factory.CreateClient().GetAsync("/health", Ct)).ReadJsonAsync();
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(pending);
+        Assert.Contains("ApiKeysAndIdempotency", (await db.Database.GetAppliedMigrationsAsync(Ct)).Last(), StringComparison.Ordinal);
+        Assert.Equal("Healthy", health.GetProperty("checks").GetProperty("PostgreSql").GetProperty("status").GetString());
     }
 
     private static IEnumerable<System.Text.Json.JsonElement> FindDecimalSchemas(System.Text.Json.JsonElement element)
