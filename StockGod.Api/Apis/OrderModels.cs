@@ -114,3 +114,54 @@ public sealed record OrderResponse(
 }
 
 public sealed record OrderPage(IReadOnlyList<OrderResponse> Orders, string? NextCursor);
+
+/// <summary>A hand-placed order, in Alpaca's vocabulary. Exactly one of qty and notional; prices as the type requires.</summary>
+public sealed record PlaceOrderRequest(
+    string? Symbol,
+    OrderSide? Side,
+    OrderType? Type,
+    TimeInForce? TimeInForce,
+    decimal? Qty,
+    decimal? Notional,
+    decimal? LimitPrice,
+    decimal? StopPrice,
+    string? ClientOrderId) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (errors.Required("symbol", Symbol))
+        {
+            errors.Symbol("symbol", Symbol);
+        }
+
+        errors.Required("side", Side);
+        errors.Required("type", Type);
+        if (Qty is null == Notional is null)
+        {
+            errors.Add("qty", "exactly one of qty and notional is required.");
+        }
+
+        errors.Quantity("qty", Qty);
+        errors.Amount("notional", Notional);
+        if (Notional is not null && (Type != OrderType.Market || (TimeInForce ?? Trading.Brokerage.TimeInForce.Day) != Trading.Brokerage.TimeInForce.Day))
+        {
+            errors.Add("notional", "is only allowed on market orders with time_in_force day.");
+        }
+
+        var needsLimit = Type is OrderType.Limit or OrderType.StopLimit;
+        var needsStop = Type is OrderType.Stop or OrderType.StopLimit;
+        if (Type is not null && needsLimit != LimitPrice.HasValue)
+        {
+            errors.Add("limit_price", needsLimit ? "is required for limit and stop_limit orders." : "is only allowed on limit and stop_limit orders.");
+        }
+
+        if (Type is not null && needsStop != StopPrice.HasValue)
+        {
+            errors.Add("stop_price", needsStop ? "is required for stop and stop_limit orders." : "is only allowed on stop and stop_limit orders.");
+        }
+
+        errors.Amount("limit_price", LimitPrice);
+        errors.Amount("stop_price", StopPrice);
+        errors.Length("client_order_id", ClientOrderId, 1, Order.MaxClientOrderIdLength);
+    }
+}

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using StockGod.Api.Identity;
 using StockGod.Api.Infrastructure;
+using StockGod.Api.Idempotency;
 using StockGod.Trading.Domain;
+using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Apis;
@@ -13,9 +15,30 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapApiGroup("portfolios/{portfolioId:guid}/orders", "Orders");
+        api.MapPost("/", PlaceAsync).WithIdempotency().WithSummary("Place a market, limit, stop or stop_limit order (saved before it is sent)");
         api.MapGet("/", ListAsync).WithSummary("A portfolio's orders, newest first, filtered by status, symbol and creation time, cursor-paged");
         api.MapGet("/{orderId:guid}", GetAsync).WithSummary("One order");
         return api;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
+        Guid portfolioId, PlaceOrderRequest request, ClaimsPrincipal principal, TradingDbContext db, OrderPlacementService placement, CancellationToken cancellationToken)
+    {
+        if (!await OwnsPortfolioAsync(db, principal, portfolioId, cancellationToken))
+        {
+            return Problems.NotFound("The portfolio");
+        }
+
+        var result = await placement.PlaceAsync(
+            new PlaceOrder(portfolioId, request.Symbol!, request.Side!.Value, request.Type!.Value, request.TimeInForce ?? TimeInForce.Day,
+                request.Qty, request.Notional, request.LimitPrice, request.StopPrice, request.ClientOrderId),
+            cancellationToken);
+        var body = OrderResponse.From(result.Order);
+
+        // A client_order_id seen before answers the existing order (Alpaca-style idempotency) instead of a second one.
+        return result.AlreadyExisted
+            ? TypedResults.Ok(body)
+            : TypedResults.Created($"{ApiRouting.Prefix}/portfolios/{portfolioId}/orders/{body.Id}", body);
     }
 
     public static async Task<Results<Ok<OrderPage>, ValidationProblem, ProblemHttpResult>> ListAsync(

@@ -10,6 +10,7 @@ using StockGod.Api.Portfolios;
 using StockGod.Api.Infrastructure;
 using StockGod.Api.RateLimiting;
 using StockGod.Api.Realtime;
+using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Extensions;
@@ -25,6 +26,8 @@ internal static class Extensions
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();
+        builder.AddSimulatedExchange();
+        services.AddOrderExecution();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain;
 
 namespace StockGod.Api.Infrastructure;
@@ -21,6 +22,9 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", "The request body is larger than allowed.", ProblemTypes.PayloadTooLarge),
             BadHttpRequestException bad => Problem(bad.StatusCode, "Malformed request", DescribeBadRequest(bad), ProblemTypes.MalformedRequest),
             DomainException domain => Problem(StatusCodes.Status422UnprocessableEntity, "The request breaks a business rule", domain.Message, ProblemTypes.BusinessRule),
+            InsufficientBuyingPowerException or InsufficientSharesException or InvalidOrderException =>
+                Problem(StatusCodes.Status422UnprocessableEntity, "The brokerage refused the order", exception.Message, ProblemTypes.BusinessRule),
+            BrokerageException => Problem(StatusCodes.Status503ServiceUnavailable, "Brokerage unavailable", "The brokerage or its market data could not be reached; retry later.", ProblemTypes.ServiceUnavailable),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Conflict", "The resource was changed by another request; read it again and retry.", ProblemTypes.Conflict),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
             _ => Problem(StatusCodes.Status500InternalServerError, "An unexpected error occurred", "The server could not complete the request.", ProblemTypes.Unexpected),

@@ -22,6 +22,7 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
     {
         ["PUT /api/v1/portfolios/{portfolioId:guid}/name"] = new { name = "Stolen" },
         ["PUT /api/v1/portfolios/{portfolioId:guid}/live-trading"] = new { enabled = false },
+        ["POST /api/v1/portfolios/{portfolioId:guid}/orders"] = new { symbol = "AAPL", side = "buy", type = "market", qty = "1" },
     };
 
     [Fact]
