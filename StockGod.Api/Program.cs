@@ -1,4 +1,6 @@
+using StockGod.Api.Apis;
 using StockGod.Api.Extensions;
+using StockGod.Api.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +9,14 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseApiMiddleware();
 app.MapDefaultEndpoints();
+app.MapApiDocumentation();
+
+app.MapAccountsApi();
+app.MapApiKeysApi();
+app.MapPortfoliosApi();
+app.MapOrdersApi();
+app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

@@ -1,3 +1,16 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Routing;
+using Scalar.AspNetCore;
+using StockGod.Api.Apis;
+using StockGod.Api.Identity;
+using StockGod.Api.Idempotency;
+using StockGod.Api.Portfolios;
+using StockGod.Api.Infrastructure;
+using StockGod.Api.RateLimiting;
+using StockGod.Api.Realtime;
+using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Extensions;
@@ -6,8 +19,100 @@ internal static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        var services = builder.Services;
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
         builder.AddMarketDataClient();
+        services.AddHostedService<TradingDatabaseMigrationService>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TradingModeAvailability>();
+        builder.AddSimulatedExchange();
+        services.AddOrderExecution();
+
+        services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
+        services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Converters.Add(new DecimalStringJsonConverter());
+        });
+
+        // Malformed input throws even outside Development, so the exception handler can answer a 400 ProblemDetails
+        // that says what was wrong instead of an empty 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                problem.Type = ProblemTypes.ForStatus(problem.Status ?? context.HttpContext.Response.StatusCode);
+            }
+
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        services.AddOpenApi(options => options.AddSchemaTransformer<DecimalStringSchemaTransformer>());
+
+        // The backplane gets its own connection (it disposes it on shutdown); same server as the Redis client.
+        services.AddSignalR().AddStackExchangeRedis(builder.Configuration.GetConnectionString("redis") ?? string.Empty,
+            options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("stockgod:signalr"));
+        services.AddHostedService<TradingEventRelay>();
+
+        builder.AddApiAuthentication();
+        builder.AddApiRateLimiting();
+
+        var corsOrigins = builder.Configuration.GetSection($"{ApiOptions.SectionName}:CorsOrigins").Get<string[]>() ?? [];
+        services.AddCors(options => options.AddDefaultPolicy(policy => policy
+            .WithOrigins(corsOrigins)
+            .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+            .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", ApiKeyAuthenticationHandler.HeaderName)
+            .WithExposedHeaders("Location", "Retry-After")
+            .AllowCredentials()));
+
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [])
+            {
+                options.KnownProxies.Add(IPAddress.Parse(proxy));
+            }
+
+            foreach (var network in builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [])
+            {
+                options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+            }
+        });
+    }
+
+    /// <summary>The middleware, in the order that matters: proxies, errors, headers, limits, CORS, identity, rate limits.</summary>
+    public static void UseApiMiddleware(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseCors();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseMiddleware<IdempotencyMiddleware>();
+    }
+
+    public static void MapApiDocumentation(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
     }
 }

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using StockGod.Api.Identity;
+using StockGod.Api.Infrastructure;
+using StockGod.Api.Idempotency;
+using StockGod.Trading.Domain;
+using StockGod.Trading.Execution;
+using StockGod.Trading.Persistence;
+
+namespace StockGod.Api.Apis;
+
+public static class OrdersApi
+{
+    public static RouteGroupBuilder MapOrdersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapApiGroup("portfolios/{portfolioId:guid}/orders", "Orders");
+        api.MapPost("/", PlaceAsync).WithIdempotency().WithSummary("Place a market, limit, stop or stop_limit order (saved before it is sent)");
+        api.MapGet("/", ListAsync).WithSummary("A portfolio's orders, newest first, filtered by status, symbol and creation time, cursor-paged");
+        api.MapGet("/{orderId:guid}", GetAsync).WithSummary("One order");
+        return api;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
+        Guid portfolioId, PlaceOrderRequest request, ClaimsPrincipal principal, TradingDbContext db, OrderPlacementService placement, CancellationToken cancellationToken)
+    {
+        if (!await OwnsPortfolioAsync(db, principal, portfolioId, cancellationToken))
+        {
+            return Problems.NotFound("The portfolio");
+        }
+
+        var result = await placement.PlaceAsync(
+            new PlaceOrder(portfolioId, request.Symbol!, request.Side!.Value, request.Type!.Value, request.TimeInForce ?? TimeInForce.Day,
+                request.Qty, request.Notional, request.LimitPrice, request.StopPrice, request.ClientOrderId),
+            cancellationToken);
+        var body = OrderResponse.From(result.Order);
+
+        // A client_order_id seen before answers the existing order (Alpaca-style idempotency) instead of a second one.
+        return result.AlreadyExisted
+            ? TypedResults.Ok(body)
+            : TypedResults.Created($"{ApiRouting.Prefix}/portfolios/{portfolioId}/orders/{body.Id}", body);
+    }
+
+    public static async Task<Results<Ok<OrderPage>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        Guid portfolioId, [AsParameters] ListOrdersQuery query, ClaimsPrincipal principal, TradingDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await OwnsPortfolioAsync(db, principal, portfolioId, cancellationToken))
+        {
+            return Problems.NotFound("The portfolio");
+        }
+
+        var orders = db.Orders.AsNoTracking().Where(o => o.PortfolioId == portfolioId);
+        if (query.ParsedStatus is { } status)
+        {
+            orders = orders.Where(o => o.Status == status);
+        }
+
+        if (query.Symbol is not null)
+        {
+            var symbol = Symbols.Normalize(query.Symbol);
+            orders = orders.Where(o => o.Symbol == symbol);
+        }
+
+        if (query.From is { } from)
+        {
+            orders = orders.Where(o => o.CreatedAt >= from);
+        }
+
+        if (query.To is { } to)
+        {
+            orders = orders.Where(o => o.CreatedAt < to);
+        }
+
+        if (query.ParsedCursor is { } cursor)
+        {
+            orders = orders.Where(o => o.CreatedAt < cursor.CreatedAt || (o.CreatedAt == cursor.CreatedAt && o.Id.CompareTo(cursor.Id) < 0));
+        }
+
+        var limit = query.Limit ?? ListOrdersQuery.DefaultLimit;
+        var page = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1).ToListAsync(cancellationToken);
+        var next = page.Count > limit ? new OrderCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).ToString() : null;
+        return TypedResults.Ok(new OrderPage([.. page.Take(limit).Select(OrderResponse.From)], next));
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(
+        Guid portfolioId, Guid orderId, ClaimsPrincipal principal, TradingDbContext db, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        var order = await db.Orders.AsNoTracking()
+            .Where(o => o.Id == orderId && o.PortfolioId == portfolioId && db.Portfolios.Any(p => p.Id == portfolioId && p.OwnerUserId == userId))
+            .FirstOrDefaultAsync(cancellationToken);
+        return order is null ? Problems.NotFound("The order") : TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    internal static Task<bool> OwnsPortfolioAsync(TradingDbContext db, ClaimsPrincipal principal, Guid portfolioId, CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        return db.Portfolios.AnyAsync(p => p.Id == portfolioId && p.OwnerUserId == userId, cancellationToken);
+    }
+}

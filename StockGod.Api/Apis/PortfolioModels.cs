@@ -1,0 +1,108 @@
+using StockGod.Api.Validation;
+using StockGod.Trading.Domain.Portfolios;
+using StockGod.Trading.Domain.Positions;
+
+namespace StockGod.Api.Apis;
+
+public sealed record CreatePortfolioRequest(string? Name, TradingMode? TradingMode, decimal? StartingCash, bool? ConfirmLive, bool? AllowShorting) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (errors.Required("name", Name))
+        {
+            errors.Length("name", Name, 1, Portfolio.MaxNameLength);
+        }
+
+        errors.Amount("starting_cash", StartingCash, allowZero: true);
+        if (TradingMode == Trading.Brokerage.TradingMode.Live && ConfirmLive != true)
+        {
+            errors.Add("confirm_live", "must be true to create a portfolio that trades real money.");
+        }
+    }
+}
+
+public sealed record RenamePortfolioRequest(string? Name) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (errors.Required("name", Name))
+        {
+            errors.Length("name", Name, 1, Portfolio.MaxNameLength);
+        }
+    }
+}
+
+/// <summary>Switches live trading of a live portfolio on or off; switching it on needs the explicit confirmation.</summary>
+public sealed record SetLiveTradingRequest(bool? Enabled, bool? Confirm) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("enabled", Enabled);
+        if (Enabled == true && Confirm != true)
+        {
+            errors.Add("confirm", "must be true to let this portfolio trade real money.");
+        }
+    }
+}
+
+public sealed record PositionResponse(
+    Guid Id,
+    string Symbol,
+    decimal Quantity,
+    decimal AverageEntryPrice,
+    decimal CostBasis,
+    decimal? LastPrice,
+    decimal? MarketValue,
+    decimal? UnrealizedPl,
+    decimal RealizedPl,
+    DateTimeOffset OpenedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static PositionResponse From(Position p) =>
+        new(p.Id, p.Symbol, p.Quantity, p.AverageEntryPrice, p.CostBasis, p.LastPrice, p.MarketValue, p.UnrealizedProfitLoss, p.RealizedProfitLoss, p.OpenedAt, p.UpdatedAt);
+}
+
+public sealed record PortfolioSummaryResponse(Guid Id, string Name, TradingMode TradingMode, bool LiveTradingEnabled, decimal Cash, decimal Equity, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// A portfolio with its positions and P&amp;L: total P&amp;L is equity against starting cash; day P&amp;L is equity
+/// against the last end-of-day snapshot before today (null until one exists).
+/// </summary>
+public sealed record PortfolioResponse(
+    Guid Id,
+    string Name,
+    TradingMode TradingMode,
+    bool LiveTradingEnabled,
+    bool AllowShorting,
+    decimal StartingCash,
+    decimal Cash,
+    decimal PositionsValue,
+    decimal Equity,
+    decimal RealizedPl,
+    decimal UnrealizedPl,
+    decimal TotalPl,
+    decimal? DayPl,
+    decimal TotalCommissions,
+    IReadOnlyList<PositionResponse> Positions,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static PortfolioResponse From(Portfolio p, decimal? previousCloseEquity) => new(
+        p.Id,
+        p.Name,
+        p.TradingMode,
+        p.LiveTradingEnabled,
+        p.AllowShorting,
+        p.StartingCash,
+        p.Cash,
+        p.PositionsValue,
+        p.Equity,
+        p.RealizedProfitLoss,
+        p.Positions.Sum(x => x.UnrealizedProfitLoss ?? 0m),
+        p.Equity - p.StartingCash,
+        previousCloseEquity is { } close ? p.Equity - close : null,
+        p.TotalCommissions,
+        [.. p.Positions.OrderBy(x => x.Symbol, StringComparer.Ordinal).Select(PositionResponse.From)],
+        p.CreatedAt,
+        p.UpdatedAt);
+}

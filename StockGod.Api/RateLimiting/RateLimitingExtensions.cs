@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using StockGod.Api.Identity;
+using StockGod.Api.Infrastructure;
+
+namespace StockGod.Api.RateLimiting;
+
+internal static class RateLimitingExtensions
+{
+    /// <summary>
+    /// A global limit per caller (authenticated users by id, anonymous callers by IP) plus named policies for the
+    /// expensive or abuse-prone endpoints. Fixed windows, so a refusal can say exactly when to retry.
+    /// </summary>
+    public static void AddApiRateLimiting(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
+
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (context.User.FindUserId() is { } userId)
+                {
+                    return Partition("user:" + userId, options.Authenticated);
+                }
+
+                return Partition("ip:" + ClientAddress(context), options.Anonymous);
+            });
+            limiter.AddPolicy(RateLimitPolicies.SignIn, context => Partition("ip:" + ClientAddress(context), options.SignIn));
+            limiter.AddPolicy(RateLimitPolicies.Portfolios, context => Partition(CallerKey(context), options.Portfolios));
+            limiter.AddPolicy(RateLimitPolicies.SymbolSearch, context => Partition(CallerKey(context), options.SymbolSearch));
+            limiter.OnRejected = (context, cancellationToken) => RejectAsync(context, cancellationToken);
+        });
+    }
+
+    private static RateLimitPartition<string> Partition(string key, RateLimitRule rule) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = rule.PermitLimit,
+            Window = rule.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    private static string CallerKey(HttpContext context) =>
+        context.User.FindUserId() is { } userId ? "user:" + userId : "ip:" + ClientAddress(context);
+
+    /// <summary>The client's address after forwarded headers were applied (behind a trusted proxy: the real client).</summary>
+    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    {
+        var response = context.HttpContext.Response;
+        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+            ? (int)Math.Ceiling(wait.TotalSeconds)
+            : 60;
+        response.StatusCode = StatusCodes.Status429TooManyRequests;
+        response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.Headers["RateLimit-Remaining"] = "0";
+        response.Headers["RateLimit-Reset"] = retryAfter.ToString(CultureInfo.InvariantCulture);
+
+        var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context.HttpContext,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = $"The rate limit was reached; retry after {retryAfter} seconds.",
+                Type = ProblemTypes.RateLimited,
+            },
+        });
+    }
+}

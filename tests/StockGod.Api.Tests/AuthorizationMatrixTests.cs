@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using StockGod.Api.Tests.Support;
+
+namespace StockGod.Api.Tests;
+
+/// <summary>
+/// Walks every /api/v1 endpoint the app maps (new endpoints join automatically): without credentials each answers 401
+/// unless it is explicitly anonymous; with another user's ids each owned resource answers 404.
+/// </summary>
+public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClassFixture<ApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Valid bodies for endpoints that take one, so a 404 is not hidden behind a 400.</summary>
+    private static readonly Dictionary<string, object> Bodies = new()
+    {
+        ["PUT /api/v1/portfolios/{portfolioId:guid}/name"] = new { name = "Stolen" },
+        ["PUT /api/v1/portfolios/{portfolioId:guid}/live-trading"] = new { enabled = false },
+        ["POST /api/v1/portfolios/{portfolioId:guid}/orders"] = new { symbol = "AAPL", side = "buy", type = "market", qty = "1" },
+    };
+
+    [Fact]
+    public async Task Every_endpoint_requires_credentials_unless_marked_anonymous()
+    {
+        var client = factory.CreateClient();
+        var endpoints = ApiEndpoints().ToList();
+        Assert.NotEmpty(endpoints);
+
+        foreach (var (method, pattern, endpoint) in endpoints)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), Fill(pattern, _ => Guid.NewGuid().ToString()));
+            var response = await client.SendAsync(request, Ct);
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+
+            if (anonymous)
+            {
+                Assert.NotEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+            }
+            else
+            {
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {pattern} answered {response.StatusCode} without credentials");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Every_owned_resource_is_a_404_for_another_user()
+    {
+        var owner = await factory.CreateUserAsync();
+        var intruder = await factory.CreateUserAsync();
+        var portfolioId = (await (await owner.Http.PostAsJsonAsync("/api/v1/portfolios", new { name = "Mine" }, Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        await Seed.BuyAsync(factory, portfolioId, "AAPL", 1m, 100m);
+        var orderId = await Seed.OrderAsync(factory, portfolioId, "AAPL", DateTimeOffset.UtcNow);
+        var keyId = (await (await owner.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "k" }, Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        var ids = new Dictionary<string, string>
+        {
+            ["portfolioId"] = portfolioId.ToString(),
+            ["orderId"] = orderId.ToString(),
+            ["id"] = keyId.ToString(),
+            ["symbol"] = "AAPL",
+        };
+
+        var owned = ApiEndpoints().Where(e => RouteParameter().IsMatch(e.Pattern)).ToList();
+        Assert.NotEmpty(owned);
+        foreach (var (method, pattern, endpoint) in owned)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), Fill(pattern, name => ids[name]));
+            if (endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null)
+            {
+                Assert.True(Bodies.TryGetValue($"{method} {pattern}", out var body), $"Add a valid body for {method} {pattern}");
+                request.Content = JsonContent.Create(body);
+            }
+
+            var response = await intruder.Http.SendAsync(request, Ct);
+
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {pattern} answered {response.StatusCode} to another user");
+        }
+
+        // And the owner still has everything.
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/orders/{orderId}", Ct)).StatusCode);
+        Assert.Equal("Mine", (await (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}", Ct)).ReadJsonAsync()).GetProperty("name").GetString());
+    }
+
+    private IEnumerable<(string Method, string Pattern, RouteEndpoint Endpoint)> ApiEndpoints() =>
+        factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1/", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (m, e.RoutePattern.RawText!.TrimEnd('/'), e)));
+
+    private static string Fill(string pattern, Func<string, string> value) =>
+        RouteParameter().Replace(pattern, match => value(match.Groups["name"].Value));
+
+    [GeneratedRegex(@"\{(?<name>[A-Za-z]+)(:[a-z]+)?\}")]
+    private static partial Regex RouteParameter();
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Persistence;
+using StockGod.Api.Tests.Support;
+
+namespace StockGod.Api.Tests;
+
+public sealed class RateLimitedApiFactory : ApiFactory
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["RateLimiting:SignIn:PermitLimit"] = "3",
+        ["RateLimiting:Portfolios:PermitLimit"] = "4",
+        ["RateLimiting:Authenticated:PermitLimit"] = "1000",
+    };
+}
+
+public sealed class RateLimitingTests(RateLimitedApiFactory factory) : IClassFixture<RateLimitedApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Sign_in_beyond_its_limit_is_a_429_problem_with_retry_after()
+    {
+        var client = factory.CreateClient();
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await client.PostAsJsonAsync("/api/v1/accounts/token", new { email = "nobody@stockgod.test", password = "whatever it is" }, Ct));
+        }
+
+        Assert.All(answers.Take(3), r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        await answers[3].AssertProblemAsync(HttpStatusCode.TooManyRequests, "https://stockgod.dev/problems/rate-limited");
+        var retryAfter = int.Parse(answers[3].Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
+    }
+
+    [Fact]
+    public async Task The_portfolio_limit_is_per_user()
+    {
+        var alice = await CreateUserDirectlyAsync();
+        var bob = await CreateUserDirectlyAsync();
+
+        var aliceAnswers = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            aliceAnswers.Add((await alice.Http.GetAsync("/api/v1/portfolios", Ct)).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], aliceAnswers);
+        Assert.Equal(HttpStatusCode.OK, (await bob.Http.GetAsync("/api/v1/portfolios", Ct)).StatusCode);
+    }
+
+    /// <summary>A user with an API key created straight in the database, so the sign-in limit is not spent.</summary>
+    private async Task<UserClient> CreateUserDirectlyAsync()
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var user = new User(Guid.CreateVersion7(), $"rl-{Guid.NewGuid():N}@stockgod.test", "RL", DateTimeOffset.UtcNow);
+        var secret = $"sg_test_{Guid.NewGuid():N}";
+        db.Users.Add(user);
+        db.Add(new ApiKey(Guid.CreateVersion7(), user.Id, "test", secret[..12], SHA256.HashData(Encoding.UTF8.GetBytes(secret)), DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync(Ct);
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", secret);
+        return new UserClient(user.Id, user.Email, string.Empty, client);
+    }
+}

@@ -1,0 +1,83 @@
+extern alias api;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using StockGod.Testing;
+
+namespace StockGod.Api.Tests.Support;
+
+/// <summary>
+/// The Api in-process over a fresh PostgreSQL database (migrated by the Api itself at start-up) and the shared Redis.
+/// Rate limits are raised so tests that are not about them never meet them; <see cref="Settings"/> overrides any key.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
+{
+    public const string OperatorEmail = "operator@stockgod.test";
+
+    private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+
+    public string DatabaseConnectionString { get; private set; } = string.Empty;
+
+    public string RedisConnectionString { get; private set; } = string.Empty;
+
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async ValueTask InitializeAsync()
+    {
+        DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
+        RedisConnectionString = await TestServers.RedisAsync();
+        _ = Server; // starts the host: migrations run now, once
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:stockgod"] = DatabaseConnectionString,
+            ["ConnectionStrings:redis"] = RedisConnectionString,
+            ["Jwt:SigningKey"] = SigningKey,
+            ["Identity:OperatorEmails:0"] = OperatorEmail,
+            ["RateLimiting:Anonymous:PermitLimit"] = "100000",
+            ["RateLimiting:Authenticated:PermitLimit"] = "100000",
+            ["RateLimiting:SignIn:PermitLimit"] = "100000",
+            ["RateLimiting:Portfolios:PermitLimit"] = "100000",
+            ["RateLimiting:SymbolSearch:PermitLimit"] = "100000",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>Registers a new user (unique email) and returns a client that sends their bearer token.</summary>
+    public async Task<UserClient> CreateUserAsync(string? email = null)
+    {
+        email ??= $"user-{Guid.NewGuid():N}@stockgod.test";
+        const string password = "correct horse battery staple";
+        var client = CreateClient();
+        var registered = await client.PostAsJsonAsync("/api/v1/accounts/register", new { email, password, display_name = "Test User" }, TestContext.Current.CancellationToken);
+        registered.EnsureSuccessStatusCode();
+        var id = (await registered.ReadJsonAsync()).GetProperty("id").GetGuid();
+        var token = await client.PostAsJsonAsync("/api/v1/accounts/token", new { email, password }, TestContext.Current.CancellationToken);
+        token.EnsureSuccessStatusCode();
+        var accessToken = (await token.ReadJsonAsync()).GetProperty("access_token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return new UserClient(id, email, accessToken, client);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed record UserClient(Guid Id, string Email, string AccessToken, HttpClient Http);

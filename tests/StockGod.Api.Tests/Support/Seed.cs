@@ -1,0 +1,31 @@
+extern alias api;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using StockGod.Trading.Brokerage;
+using StockGod.Trading.Domain.Orders;
+using StockGod.Trading.Persistence;
+
+namespace StockGod.Api.Tests.Support;
+
+/// <summary>Puts domain state the Api only reads (fills, orders) straight into the database through the domain's own methods.</summary>
+public static class Seed
+{
+    public static async Task BuyAsync(ApiFactory factory, Guid portfolioId, string symbol, decimal quantity, decimal price)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var portfolio = await db.Portfolios.Include(p => p.Positions).FirstAsync(p => p.Id == portfolioId);
+        portfolio.ApplyFill(Guid.CreateVersion7(), symbol, OrderSide.Buy, quantity, price, 0m, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync();
+    }
+
+    public static async Task<Guid> OrderAsync(ApiFactory factory, Guid portfolioId, string symbol, DateTimeOffset createdAt, OrderType type = OrderType.Market, decimal? limitPrice = null)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var order = Order.Create(Guid.CreateVersion7(), portfolioId, $"seed-{Guid.NewGuid():N}", symbol, OrderSide.Buy, type, TimeInForce.Day, 1m, null, limitPrice, null, createdAt);
+        db.Orders.Add(order);
+        await db.SaveChangesAsync();
+        return order.Id;
+    }
+}
