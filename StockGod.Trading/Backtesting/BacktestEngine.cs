@@ -301,9 +301,10 @@ public sealed class BacktestEngine(StrategyRegistry registry, IMarketCalendar ca
             }
             else
             {
+                // As on the streaming path, a symbol is decided only at the close of one of its own bars.
                 foreach (var signal in _strategy.Evaluate(ContextAtClose(day)))
                 {
-                    if (signal.Action != SignalAction.Hold)
+                    if (signal.Action != SignalAction.Hold && _symbolIndex.TryGetValue(signal.Symbol, out var s) && _lastBarDay[s] == day)
                     {
                         _signals.Add(signal);
                     }
