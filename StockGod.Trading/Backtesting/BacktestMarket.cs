@@ -54,37 +54,57 @@ public sealed class BacktestMarket
         var symbols = new List<string>();
         var inRange = new List<(Bar[] Bars, DateOnly[] Dates)>();
         var missing = new List<string>();
-        var days = new SortedSet<DateOnly>();
+        var days = new HashSet<DateOnly>();
+        var from = NewYorkTime.StartOfDay(start);
+        var until = NewYorkTime.StartOfDay(end.AddDays(1));
         foreach (var symbol in universe.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            var bars = new List<Bar>();
-            var dates = new List<DateOnly>();
-            if (barsBySymbol.TryGetValue(symbol, out var all))
-            {
-                foreach (var bar in all)
-                {
-                    var date = NewYorkTime.DateOf(bar.Timestamp);
-                    if (date >= start && date <= end)
-                    {
-                        bars.Add(bar);
-                        dates.Add(date);
-                    }
-                }
-            }
-
-            if (bars.Count == 0)
+            var all = barsBySymbol.TryGetValue(symbol, out var found) && !found.IsDefault ? found.AsSpan() : [];
+            var first = BarRange.FirstAtOrAfter(all, from);
+            var bars = all[first..Math.Max(first, BarRange.FirstAtOrAfter(all, until))].ToArray();
+            if (bars.Length == 0)
             {
                 missing.Add(symbol);
                 continue;
             }
 
+            var dates = new DateOnly[bars.Length];
+            for (var i = 0; i < bars.Length; i++)
+            {
+                dates[i] = NewYorkTime.DateOf(bars[i].Timestamp);
+                days.Add(dates[i]);
+            }
+
             symbols.Add(symbol);
-            inRange.Add(([.. bars], [.. dates]));
-            days.UnionWith(dates);
+            inRange.Add((bars, dates));
         }
 
-        var dayArray = days.ToArray();
+        var dayArray = days.Order().ToArray();
         var dayIndexes = inRange.Select(s => Array.ConvertAll(s.Dates, d => Array.BinarySearch(dayArray, d))).ToArray();
         return new BacktestMarket(dayArray, [.. symbols], [.. inRange.Select(s => s.Bars)], dayIndexes, missing);
+    }
+}
+
+/// <summary>Binary search over bars in time order.</summary>
+internal static class BarRange
+{
+    /// <summary>The index of the first bar stamped at or after <paramref name="instant"/> (the length when none is).</summary>
+    public static int FirstAtOrAfter(ReadOnlySpan<Bar> bars, DateTimeOffset instant)
+    {
+        int low = 0, high = bars.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (bars[middle].Timestamp < instant)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
     }
 }
