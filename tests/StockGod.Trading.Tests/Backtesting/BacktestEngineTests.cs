@@ -125,19 +125,25 @@ public sealed class BacktestEngineTests
         Assert.Equal(first.Benchmark.Statistics, second.Benchmark.Statistics);
     }
 
-    [Fact]
-    public void The_streaming_path_trades_exactly_as_the_live_context_path()
+    [Theory]
+    [InlineData(SmaCrossoverStrategy.Name)]
+    [InlineData(RsiMeanReversionStrategy.Name)]
+    [InlineData(DonchianBreakoutStrategy.Name)]
+    public void The_streaming_path_trades_exactly_as_the_live_context_path(string strategy)
     {
-        // The same SMA crossover, once through its per-symbol evaluators and once only through Evaluate(context).
+        // The same strategy, once through its per-symbol evaluators and once only through Evaluate(context), which
+        // replays every symbol's history each day as live trading does (so: two years, 15 symbols).
         var history = RealDailyBars.Load().BarsBySymbol;
-        var settings = Settings([.. history.Keys.Order(StringComparer.Ordinal).Skip(200).Take(15)], history["AAPL"], SmaCrossoverStrategy.Name);
-        var contextOnly = new StrategyRegistry().Register<SmaCrossoverParameters>(
-            SmaCrossoverStrategy.Name, p => new ContextOnlyStrategy(new SmaCrossoverStrategy(p)));
+        var settings = Settings([.. history.Keys.Order(StringComparer.Ordinal).Skip(200).Take(15)], history["AAPL"][..500], strategy);
+        var contextOnly = new StrategyRegistry()
+            .Register<SmaCrossoverParameters>(SmaCrossoverStrategy.Name, p => new ContextOnlyStrategy(new SmaCrossoverStrategy(p)))
+            .Register<RsiMeanReversionParameters>(RsiMeanReversionStrategy.Name, p => new ContextOnlyStrategy(new RsiMeanReversionStrategy(p)))
+            .Register<DonchianBreakoutParameters>(DonchianBreakoutStrategy.Name, p => new ContextOnlyStrategy(new DonchianBreakoutStrategy(p)));
 
         var streaming = Engine().Run(settings, history, null, TestContext.Current.CancellationToken);
         var live = new BacktestEngine(contextOnly, NyseCalendar.Instance).Run(settings, history, null, TestContext.Current.CancellationToken);
 
-        Assert.NotEmpty(streaming.Fills);
+        Assert.Contains(streaming.Fills, f => f.Side == OrderSide.Sell);
         Assert.Equal(streaming.Fills, live.Fills);
         Assert.Equal(streaming.Strategy.EquityCurve, live.Strategy.EquityCurve);
     }
