@@ -1,4 +1,5 @@
 using StockGod.Scheduler.Extensions;
+using StockGod.Scheduler.Grpc;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,5 +9,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapGrpcService<JobControlService>();
 
 app.Run();

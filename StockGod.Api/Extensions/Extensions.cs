@@ -8,5 +8,6 @@ internal static class Extensions
     {
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
+        builder.AddMarketDataClient();
     }
 }

@@ -72,6 +72,7 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     {
         var bin = FindBinDirectory();
         await InitializeClusterAsync(bin, options, cancellationToken);
+        await StopOrphanedServerAsync(options.DataDirectory);
 
         List<string> args =
         [
@@ -146,6 +147,32 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A run that was killed (SIGKILL, power loss of the terminal) leaves its server running on the data folder and
+    /// PostgreSQL refuses a second one; stop it, as it would have been stopped.
+    /// </summary>
+    private static async Task StopOrphanedServerAsync(string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile)
+            || !int.TryParse((await File.ReadAllLinesAsync(pidFile)).FirstOrDefault(), out var pid)
+            || !File.Exists($"/proc/{pid}/cmdline")
+            || !(await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Contains("postgres", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        try
+        {
+            using var orphan = Process.GetProcessById(pid);
+            await LocalProcess.StopAsync(orphan, LocalProcess.SIGINT, TimeSpan.FromSeconds(30));
+        }
+        catch (ArgumentException)
+        {
+            // It exited meanwhile.
+        }
+    }
+
     private static async Task ChownAsync(string path, CancellationToken cancellationToken)
     {
         var (exitCode, output) = await LocalProcess.RunAsync("chown", ["-R", $"{OsUser}:{OsUser}", path], null, cancellationToken);
@@ -156,11 +183,16 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     }
 
     /// <summary>True when a connection to the <c>postgres</c> database opens and answers.</summary>
-    public async Task<bool> IsAcceptingConnectionsAsync(CancellationToken cancellationToken = default)
+    public Task<bool> IsAcceptingConnectionsAsync(CancellationToken cancellationToken = default) =>
+        IsAcceptingConnectionsAsync(GetConnectionString("postgres"), cancellationToken);
+
+    /// <summary>True when a connection with <paramref name="connectionString"/> opens and answers a query.</summary>
+    public static async Task<bool> IsAcceptingConnectionsAsync(string connectionString, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(GetConnectionString("postgres") + ";Pooling=false;Timeout=3");
+            var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = 3 };
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand("SELECT 1", connection);
             await command.ExecuteScalarAsync(cancellationToken);
@@ -192,9 +224,14 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     }
 
     /// <summary>Creates a database; one that already exists is left as it is (as Aspire's AddDatabase does).</summary>
-    public async Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default)
+    public Task CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        CreateDatabaseAsync(GetConnectionString(), name, cancellationToken);
+
+    /// <summary>Creates a database on the server of <paramref name="serverConnectionString"/> unless it exists.</summary>
+    public static async Task CreateDatabaseAsync(string serverConnectionString, string name, CancellationToken cancellationToken = default)
     {
-        await using var connection = new NpgsqlConnection(GetConnectionString("postgres") + ";Pooling=false");
+        var builder = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
         try

@@ -20,9 +20,12 @@ public static partial class LocalProcess
 
     /// <summary>
     /// Starts <paramref name="fileName"/>, as <paramref name="runAsUser"/> when given and we are root (PostgreSQL refuses
-    /// to run as root). <c>setpriv</c> execs the program, so the returned process is the program itself and signals reach it.
+    /// to run as root). The child gets a session of its own (<c>setsid</c>), so a Ctrl+C in the terminal reaches only us
+    /// and we stop the children in order. <c>setsid</c> and <c>setpriv</c> exec the program, so the returned process is
+    /// the program itself and signals reach it.
     /// </summary>
-    public static Process Start(string fileName, IEnumerable<string> arguments, string? runAsUser, Action<string>? onOutput)
+    public static Process Start(
+        string fileName, IEnumerable<string> arguments, string? runAsUser, Action<string>? onOutput, Action<ProcessStartInfo>? configure = null)
     {
         var startInfo = new ProcessStartInfo
         {
@@ -31,17 +34,22 @@ public static partial class LocalProcess
             UseShellExecute = false,
         };
 
+        List<string> prefix = [];
+        if (FindExecutable("setsid", "/usr/bin", "/bin") is { } setsid)
+        {
+            prefix.Add(setsid);
+        }
+
         if (runAsUser is not null && IsRoot)
         {
-            startInfo.FileName = "setpriv";
-            foreach (var arg in (string[])[$"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--", fileName])
-            {
-                startInfo.ArgumentList.Add(arg);
-            }
+            prefix.AddRange(["setpriv", $"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--"]);
         }
-        else
+
+        prefix.Add(fileName);
+        startInfo.FileName = prefix[0];
+        foreach (var arg in prefix.Skip(1))
         {
-            startInfo.FileName = fileName;
+            startInfo.ArgumentList.Add(arg);
         }
 
         foreach (var arg in arguments)
@@ -52,6 +60,7 @@ public static partial class LocalProcess
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) onOutput?.Invoke(e.Data); };
+        configure?.Invoke(startInfo);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -64,7 +73,16 @@ public static partial class LocalProcess
     {
         var output = new System.Text.StringBuilder();
         using var process = Start(fileName, arguments, runAsUser, line => { lock (output) { output.AppendLine(line); } });
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         lock (output)
         {
             return (process.ExitCode, output.ToString());

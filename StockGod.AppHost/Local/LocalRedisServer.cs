@@ -40,7 +40,17 @@ public sealed class LocalRedisServer : IAsyncDisposable
         LocalRedisOptions options, Action<string>? onOutput = null, CancellationToken cancellationToken = default)
     {
         var server = new LocalRedisServer(Launch(options, onOutput), options, onOutput);
-        await server.WaitUntilReadyAsync(cancellationToken);
+        try
+        {
+            await server.WaitUntilReadyAsync(cancellationToken);
+        }
+        catch
+        {
+            // Cancelled or failed while starting: the server must not outlive us.
+            await server.DisposeAsync();
+            throw;
+        }
+
         return server;
     }
 
@@ -72,11 +82,14 @@ public sealed class LocalRedisServer : IAsyncDisposable
     }
 
     /// <summary>True when the server answers PING.</summary>
-    public async Task<bool> PingAsync()
+    public Task<bool> PingAsync() => PingAsync(ConnectionString);
+
+    /// <summary>True when the server of <paramref name="connectionString"/> answers PING.</summary>
+    public static async Task<bool> PingAsync(string connectionString)
     {
         try
         {
-            var options = ConfigurationOptions.Parse(ConnectionString);
+            var options = ConfigurationOptions.Parse(connectionString);
             options.ConnectTimeout = 1000;
             options.AbortOnConnectFail = true;
             await using var connection = await ConnectionMultiplexer.ConnectAsync(options);

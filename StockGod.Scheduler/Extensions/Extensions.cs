@@ -1,3 +1,13 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Quartz;
+using StockGod.MarketData.Client;
+using StockGod.Scheduler.Engine;
+using StockGod.Scheduler.Jobs.Alerts;
+using StockGod.Scheduler.Jobs.Prices;
+using StockGod.Scheduler.Jobs.Retention;
+using StockGod.Scheduler.Jobs.Snapshots;
+using StockGod.Scheduler.Monitoring;
+using StockGod.Trading.Calendar;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Scheduler.Extensions;
@@ -8,5 +18,62 @@ internal static class Extensions
     {
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
+        builder.AddMarketDataClient();
+        builder.AddSchedulerEngine(JobCatalog.Default);
+        builder.Services.AddGrpc();
+    }
+
+    /// <summary>
+    /// The clustered Quartz engine over PostgreSQL (connection string <c>stockgod</c>), the monitoring around every run,
+    /// and the given jobs. The market calendar is NYSE's unless <c>SimulatedExchange:AlwaysOpen</c> is set.
+    /// </summary>
+    public static void AddSchedulerEngine(this IHostApplicationBuilder builder, IReadOnlyList<JobDefinition> jobs)
+    {
+        var services = builder.Services;
+        services.AddOptions<SchedulerOptions>().BindConfiguration(SchedulerOptions.SectionName);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMarketCalendar>(
+            builder.Configuration.GetValue<bool>("SimulatedExchange:AlwaysOpen") ? AlwaysOpenCalendar.Instance : NyseCalendar.Instance);
+
+        services.AddSingleton(new JobCatalog(jobs));
+        services.AddSingleton<TradingHours>();
+        services.AddSingleton<SchedulerMetrics>();
+        services.AddSingleton<JobExecutionRecorder>();
+        services.AddSingleton<JobRunner>();
+        services.AddScoped<PriceUpdateService>();
+        services.AddScoped<PortfolioSnapshotService>();
+        services.AddScoped<AlertPriceCheckService>();
+        services.AddScoped<JobExecutionRetentionService>();
+        foreach (var job in jobs)
+        {
+            services.TryAddScoped(job.JobType);
+        }
+
+        var connectionString = builder.Configuration.GetConnectionString("stockgod")
+            ?? throw new InvalidOperationException("The Scheduler needs the connection string ConnectionStrings:stockgod.");
+        var clusterCheckin = builder.Configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>()?.ClusterCheckinInterval
+            ?? new SchedulerOptions().ClusterCheckinInterval;
+        services.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                scheduler.InstanceName = "StockGod.Scheduler";
+                scheduler.GenerateInstanceId = true;
+            });
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseClustering(cluster => cluster.CheckinInterval = clusterCheckin);
+                store.UseSystemTextJsonSerializer();
+            });
+            quartz.AddTriggerListener<MisfireListener>();
+        });
+
+        // Order matters: hosted services start in registration order, and the database must be migrated and the jobs
+        // stored before Quartz starts acquiring triggers.
+        services.AddHostedService<SchedulerStartup>();
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        services.AddSingleton<AbandonedExecutionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<AbandonedExecutionSweeper>());
     }
 }

@@ -15,4 +15,8 @@ public static class DecimalRounding
     public static decimal Price(decimal value) => Math.Round(value, PriceScale, MidpointRounding.ToEven);
 
     public static decimal Money(decimal value) => Math.Round(value, MoneyScale, MidpointRounding.ToEven);
+
+    /// <summary>Invariant text without trailing zeros: 10.000000000 and 10 are the same quantity and read as "10".</summary>
+    public static string Format(decimal value) =>
+        (value / 1.000000000000000000000000000000000m).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

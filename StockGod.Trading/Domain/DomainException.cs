@@ -5,7 +5,7 @@ public class DomainException(string message) : Exception(message);
 
 /// <summary>A sell larger than the position in a portfolio that does not allow shorting.</summary>
 public sealed class InsufficientPositionException(string symbol, decimal requested, decimal available)
-    : DomainException($"insufficient qty available for order (symbol: {symbol}, requested: {requested}, available: {available})")
+    : DomainException($"insufficient qty available for order (symbol: {symbol}, requested: {DecimalRounding.Format(requested)}, available: {DecimalRounding.Format(available)})")
 {
     public string Symbol { get; } = symbol;
 

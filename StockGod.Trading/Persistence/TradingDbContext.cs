@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using StockGod.Trading.Domain.Alerts;
 using StockGod.Trading.Domain.Jobs;
 using StockGod.Trading.Domain.Notifications;
@@ -50,6 +51,10 @@ public sealed class TradingDbContext(DbContextOptions<TradingDbContext> options)
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
+        // Instants are stored in UTC (timestamptz); values computed in New York time (session closes) are converted
+        // on the way in instead of making Npgsql refuse a non-zero offset.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeOffsetConverter>();
+
         // Every enum of the domain is stored as its readable snake_case name (see SnakeCaseEnumConverter).
         foreach (var enumType in typeof(TradingDbContext).Assembly.GetTypes().Where(t => t.IsEnum && t.IsPublic))
         {
@@ -62,5 +67,15 @@ public sealed class TradingDbContext(DbContextOptions<TradingDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TradingDbContext).Assembly);
+
+        // Ids are UUIDv7s the domain assigns when it creates an entity, never the database: so a new child reached
+        // through a navigation (a position opened by a fill) is inserted rather than mistaken for an existing row.
+        foreach (var key in modelBuilder.Model.GetEntityTypes().Select(e => e.FindPrimaryKey()).OfType<IMutableKey>())
+        {
+            foreach (var property in key.Properties.Where(p => p.ClrType == typeof(Guid)))
+            {
+                property.ValueGenerated = ValueGenerated.Never;
+            }
+        }
     }
 }

@@ -42,8 +42,12 @@ public sealed class AlpacaAccountOptions
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(KeyId) && !string.IsNullOrWhiteSpace(SecretKey);
 
-    internal Uri ResolveBaseUrl(TradingMode mode) =>
-        BaseUrl ?? (mode == TradingMode.Live ? LiveBaseUrl : PaperBaseUrl);
+    /// <summary>The host with a trailing slash, so relative paths such as <c>v2/orders</c> append to it.</summary>
+    internal Uri ResolveBaseUrl(TradingMode mode)
+    {
+        var baseUrl = BaseUrl ?? (mode == TradingMode.Live ? LiveBaseUrl : PaperBaseUrl);
+        return baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+    }
 
     /// <summary>The options name and configuration section of a mode: <c>Paper</c> or <c>Live</c>.</summary>
     public static string NameOf(TradingMode mode) => mode switch

@@ -70,7 +70,7 @@ public static class AlpacaBrokerageExtensions
             client.DefaultRequestHeaders.Accept.Add(new("application/json"));
             client.Timeout = Timeout.InfiniteTimeSpan; // the attempt timeout below applies
         });
-        http.RedactLoggedHeaders([KeyIdHeader, SecretKeyHeader]);
+        http.RemoveAllLoggers().AddLogger(provider => new AlpacaHttpLogger(provider.GetRequiredService<ILogger<AlpacaHttpLogger>>()), wrapHandlersPipeline: false); // every attempt
 #pragma warning disable EXTEXP0001 // Experimental, but the only way to drop the handler ConfigureHttpClientDefaults added.
         http.RemoveAllResilienceHandlers();
 #pragma warning restore EXTEXP0001

@@ -39,12 +39,16 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
             }
             catch (DuplicateClientOrderIdException)
             {
-                // An earlier send whose answer we lost (or another replica) placed it: that order is the answer.
+                // An earlier send whose answer we lost (or another replica) placed it: that order is the answer,
+                // provided it is the same order and not an id reused for something else.
                 LogAlreadyPlaced(_logger, Mode, request.ClientOrderId);
                 var existing = await _client.GetOrderByClientOrderIdAsync(request.ClientOrderId, cancellationToken).ConfigureAwait(false)
                     ?? throw new BrokerageUnavailableException(
                         $"Alpaca says client_order_id '{request.ClientOrderId}' is taken but does not find the order; try again later.");
-                return AlpacaMapping.ToBrokerOrder(existing);
+                return IsSameOrder(existing, order)
+                    ? AlpacaMapping.ToBrokerOrder(existing)
+                    : throw new InvalidOrderException(
+                        $"client_order_id '{request.ClientOrderId}' already belongs to a different order ({existing.Side} {existing.Qty ?? existing.Notional} {existing.Symbol}).");
             }
             catch (BrokerageUnavailableException exception)
             {
@@ -77,8 +81,8 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
 
     /// <summary>
     /// Pages through <c>GET /v2/orders</c> (at most 500 a page) by moving the exclusive <c>until</c> (descending) or
-    /// <c>after</c> (ascending) bound to the last order of the page. The bound is kept one tick wide of the last
-    /// submission time because .NET truncates Alpaca's nanoseconds; the overlap is removed by order id.
+    /// <c>after</c> (ascending) bound to the last order of the page, one tick beyond it: the bounds are exclusive, orders
+    /// can share a submission time, and .NET truncates Alpaca's nanoseconds. The overlap is removed by order id.
     /// </summary>
     public async Task<IReadOnlyList<BrokerOrder>> ListOrdersAsync(ListOrdersRequest request, CancellationToken cancellationToken = default)
     {
@@ -115,7 +119,7 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
             var boundary = page[^1].SubmittedAt ?? page[^1].CreatedAt;
             if (request.Ascending)
             {
-                after = boundary;
+                after = boundary.AddTicks(-1);
             }
             else
             {
@@ -140,6 +144,9 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
 
     public async Task<IReadOnlyList<CalendarDay>> ListCalendarAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
         [.. (await _client.ListCalendarAsync(from, to, cancellationToken).ConfigureAwait(false)).Select(AlpacaMapping.ToCalendarDay)];
+
+    private static bool IsSameOrder(AlpacaOrder existing, AlpacaNewOrder sent) =>
+        existing.Symbol == sent.Symbol && existing.Side == sent.Side && existing.Qty == sent.Qty && existing.Notional == sent.Notional;
 
     [LoggerMessage(LogLevel.Warning, "Alpaca {Mode}: sending order {ClientOrderId} (send {Send}) had no clear answer; looking it up by client_order_id")]
     private static partial void LogOutcomeUnknown(ILogger logger, Exception exception, TradingMode mode, string clientOrderId, int send);

@@ -79,7 +79,7 @@ internal static class AlpacaMapping
         ParseTime(day.Open),
         ParseTime(day.Close));
 
-    // Alpaca documents HH:MM for open/close and HHMM for the session fields; accept both everywhere.
+    // Alpaca documents HH:MM for open/close (and HHMM for the session fields); the SDK accepts both, so do we.
     private static TimeOnly ParseTime(string text) =>
         TimeOnly.ParseExact(text, ["HH:mm", "HHmm"], CultureInfo.InvariantCulture);
 

@@ -60,13 +60,7 @@ public sealed class Fill
     /// get a deterministic id per step of the cumulative filled quantity, so every poller derives the same id.
     /// </summary>
     public static string ExecutionIdFor(Guid brokerOrderId, decimal cumulativeFilledQuantity) =>
-        FormattableString.Invariant($"{brokerOrderId}:{cumulativeFilledQuantity.Normalize()}");
-}
-
-file static class DecimalExtensions
-{
-    // 10.000000000 and 10 are the same cumulative quantity; trailing zeros must not produce two ids.
-    public static decimal Normalize(this decimal value) => value / 1.000000000000000000000000000000000m;
+        $"{brokerOrderId}:{DecimalRounding.Format(cumulativeFilledQuantity)}";
 }
 
 internal sealed class FillConfiguration : IEntityTypeConfiguration<Fill>

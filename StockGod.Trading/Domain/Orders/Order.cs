@@ -120,6 +120,21 @@ public sealed class Order
             throw new DomainException($"client_order_id must be 1 to {MaxClientOrderIdLength} characters.");
         }
 
+        Validate(type, timeInForce, quantity, notional, limitPrice, stopPrice);
+        return new Order(id, portfolioId, clientOrderId.Trim(), Symbols.Normalize(symbol), side, type, timeInForce, createdAt)
+        {
+            Quantity = quantity,
+            Notional = notional,
+            LimitPrice = limitPrice,
+            StopPrice = stopPrice,
+            StrategyId = strategyId,
+            SignalId = signalId,
+        };
+    }
+
+    /// <summary>Alpaca's rules for the shape of an order; throws a <see cref="DomainException"/> that says which is broken.</summary>
+    public static void Validate(OrderType type, TimeInForce timeInForce, decimal? quantity, decimal? notional, decimal? limitPrice, decimal? stopPrice)
+    {
         if (quantity is null == notional is null)
         {
             throw new DomainException("Exactly one of qty and notional must be given.");
@@ -156,16 +171,6 @@ public sealed class Order
         {
             throw new DomainException("limit_price and stop_price must be positive.");
         }
-
-        return new Order(id, portfolioId, clientOrderId.Trim(), Symbols.Normalize(symbol), side, type, timeInForce, createdAt)
-        {
-            Quantity = quantity,
-            Notional = notional,
-            LimitPrice = limitPrice,
-            StopPrice = stopPrice,
-            StrategyId = strategyId,
-            SignalId = signalId,
-        };
     }
 
     public SubmitOrderRequest ToSubmitRequest() =>

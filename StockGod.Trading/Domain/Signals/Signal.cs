@@ -1,19 +1,11 @@
-using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Domain.Strategies;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Strategies;
 
 namespace StockGod.Trading.Domain.Signals;
-
-[JsonConverter(typeof(JsonStringEnumConverter<SignalAction>))]
-public enum SignalAction
-{
-    [JsonStringEnumMemberName("buy")] Buy,
-    [JsonStringEnumMemberName("sell")] Sell,
-    [JsonStringEnumMemberName("hold")] Hold,
-}
 
 /// <summary>What a strategy concluded for one symbol at one evaluation; orders point back at the signal that caused them.</summary>
 public sealed class Signal

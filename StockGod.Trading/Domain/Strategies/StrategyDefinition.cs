@@ -3,12 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Risk;
 
 namespace StockGod.Trading.Domain.Strategies;
 
 /// <summary>
 /// A strategy as a user configured it for a portfolio: which algorithm (<see cref="StrategyType"/>, resolved by the
-/// Strategies folder), its parameters as JSON (validated there), the symbols it trades, and its risk limits.
+/// Strategies folder), its parameters as JSON (validated by the StrategyRegistry), the symbols it trades, and the risk limits the
+/// PositionSizer applies.
 /// </summary>
 public sealed class StrategyDefinition
 {
@@ -20,7 +22,7 @@ public sealed class StrategyDefinition
         Name = StrategyType = string.Empty;
         Parameters = null!;
         Symbols = [];
-        RiskLimits = RiskLimits.Default;
+        RiskLimits = null!;
     }
 
     public StrategyDefinition(Guid id, Guid portfolioId, string name, string strategyType, JsonDocument parameters, IEnumerable<string> symbols, RiskLimits riskLimits, DateTimeOffset createdAt)
@@ -86,19 +88,6 @@ public sealed class StrategyDefinition
     }
 }
 
-/// <summary>
-/// Limits the sizing and risk layer enforces for a strategy's orders. Shares are fractions (0.10 = 10 % of equity).
-/// Null means "no limit".
-/// </summary>
-public sealed record RiskLimits(
-    decimal? MaxPositionShareOfEquity,
-    decimal? MaxOrderValue,
-    decimal CashBufferShareOfEquity,
-    int? MaxOpenPositions)
-{
-    public static readonly RiskLimits Default = new(0.10m, null, 0.02m, 20);
-}
-
 internal sealed class StrategyDefinitionConfiguration : IEntityTypeConfiguration<StrategyDefinition>
 {
     public void Configure(EntityTypeBuilder<StrategyDefinition> builder)
@@ -106,10 +95,10 @@ internal sealed class StrategyDefinitionConfiguration : IEntityTypeConfiguration
         builder.ToTable("strategies", t =>
         {
             t.HasCheckConstraint("ck_strategies_symbols_not_empty", "cardinality(symbols) > 0");
-            t.HasCheckConstraint("ck_strategies_max_position_share", "risk_max_position_share_of_equity IS NULL OR (risk_max_position_share_of_equity > 0 AND risk_max_position_share_of_equity <= 1)");
-            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value IS NULL OR risk_max_order_value > 0");
-            t.HasCheckConstraint("ck_strategies_cash_buffer", "risk_cash_buffer_share_of_equity >= 0 AND risk_cash_buffer_share_of_equity < 1");
-            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions IS NULL OR risk_max_open_positions > 0");
+            t.HasCheckConstraint("ck_strategies_max_position_fraction", "risk_max_position_fraction > 0 AND risk_max_position_fraction <= 1");
+            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value > 0");
+            t.HasCheckConstraint("ck_strategies_cash_buffer_fraction", "risk_cash_buffer_fraction >= 0 AND risk_cash_buffer_fraction < 1");
+            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions > 0");
         });
         builder.Property(s => s.Name).HasMaxLength(StrategyDefinition.MaxNameLength);
         builder.Property(s => s.StrategyType).HasMaxLength(StrategyDefinition.MaxStrategyTypeLength);
@@ -118,9 +107,9 @@ internal sealed class StrategyDefinitionConfiguration : IEntityTypeConfiguration
         builder.Property(s => s.Version).IsRowVersion();
         builder.ComplexProperty(s => s.RiskLimits, risk =>
         {
-            risk.Property(r => r.MaxPositionShareOfEquity).HasColumnName("risk_max_position_share_of_equity").HasColumnType(ColumnTypes.Ratio);
+            risk.Property(r => r.MaxPositionFraction).HasColumnName("risk_max_position_fraction").HasColumnType(ColumnTypes.Ratio);
             risk.Property(r => r.MaxOrderValue).HasColumnName("risk_max_order_value").HasColumnType(ColumnTypes.Money);
-            risk.Property(r => r.CashBufferShareOfEquity).HasColumnName("risk_cash_buffer_share_of_equity").HasColumnType(ColumnTypes.Ratio);
+            risk.Property(r => r.CashBufferFraction).HasColumnName("risk_cash_buffer_fraction").HasColumnType(ColumnTypes.Ratio);
             risk.Property(r => r.MaxOpenPositions).HasColumnName("risk_max_open_positions");
         });
         builder.HasOne<Portfolio>().WithMany().HasForeignKey(s => s.PortfolioId).OnDelete(DeleteBehavior.Cascade);

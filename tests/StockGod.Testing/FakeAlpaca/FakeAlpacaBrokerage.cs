@@ -85,6 +85,12 @@ public sealed class FakeAlpacaBrokerage
                 throw new InvalidOperationException($"Order {orderId} is {order.Status} and cannot fill.");
             }
 
+            // A notional (dollar) order fills all at once, for as many shares as the money buys.
+            if (order.Qty is null && qty is not null)
+            {
+                throw new ArgumentException("A notional order fills all at once; leave qty out.", nameof(qty));
+            }
+
             var remaining = order.Qty is null ? order.Notional!.Value / price : order.RemainingQty;
             var fillQty = qty ?? remaining;
             if (fillQty <= 0 || fillQty > remaining)
@@ -133,6 +139,18 @@ public sealed class FakeAlpacaBrokerage
             return ended;
         }
     }
+
+    /// <summary>Places an order as <c>POST /v2/orders</c> would (same checks and errors), without going over HTTP.</summary>
+    public FakeAlpacaOrder PlaceOrder(
+        string symbol,
+        string side,
+        decimal qty,
+        string type = "market",
+        string timeInForce = "day",
+        decimal? limitPrice = null,
+        decimal? stopPrice = null,
+        string? clientOrderId = null) =>
+        Submit(new NewOrder(clientOrderId ?? Guid.NewGuid().ToString(), symbol, side, type, timeInForce, qty, null, limitPrice, stopPrice, false));
 
     internal FakeAlpacaOrder Submit(NewOrder request)
     {
@@ -320,8 +338,13 @@ public sealed class FakeAlpacaBrokerage
         var sessions = Calendar(today.AddDays(-1), today.AddDays(30))
             .Select(d => (Open: ToInstant(d.Date, d.Open), Close: ToInstant(d.Date, d.Close)))
             .ToList();
-        var nextOpen = sessions.First(s => s.Open > now).Open;
-        var nextClose = sessions.First(s => s.Close > now).Close;
+        var nextOpen = sessions.FirstOrDefault(s => s.Open > now).Open;
+        var nextClose = sessions.FirstOrDefault(s => s.Close > now).Close;
+        if (nextOpen == default || nextClose == default)
+        {
+            throw new InvalidOperationException("The fake calendar has no session in the next 30 days; seed one with SetCalendar.");
+        }
+
         return new
         {
             timestamp = FormatNewYork(now),

@@ -14,6 +14,9 @@ public enum FakeAlpacaFaultKind
 
     /// <summary>Processes the request (an order is accepted) but never answers: the "timeout after accept" case.</summary>
     ProcessThenHang,
+
+    /// <summary>Processes the request, then drops the connection without answering.</summary>
+    ProcessThenDisconnect,
 }
 
 /// <summary>One queued fault: applies to the next <see cref="Times"/> requests matching method and path exactly.</summary>
@@ -38,6 +41,9 @@ public sealed class FakeAlpacaFaults
 
     public void ProcessThenHangNext(string method, string path, int times = 1) =>
         Add(new FakeAlpacaFault(method, path, FakeAlpacaFaultKind.ProcessThenHang, times));
+
+    public void ProcessThenDisconnectNext(string method, string path, int times = 1) =>
+        Add(new FakeAlpacaFault(method, path, FakeAlpacaFaultKind.ProcessThenDisconnect, times));
 
     public void Clear()
     {

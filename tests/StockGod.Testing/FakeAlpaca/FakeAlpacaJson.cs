@@ -51,13 +51,15 @@ internal static class FakeAlpacaJson
             writer.WriteStringValue(Format(value));
     }
 
-    /// <summary>Alpaca's timestamps carry nine fractional digits; .NET keeps seven, so the last two are zero.</summary>
+    /// <summary>Alpaca's timestamps carry nine fractional digits (.NET keeps seven, so the last two are zero); whole seconds, as bar times, none.</summary>
     private sealed class NanosecondTimestampConverter : JsonConverter<DateTimeOffset>
     {
         public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture);
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", CultureInfo.InvariantCulture));
+            writer.WriteStringValue(value.UtcDateTime.ToString(
+                value.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'",
+                CultureInfo.InvariantCulture));
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,8 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     public FakeAlpacaBrokerage Brokerage { get; }
 
+    public FakeAlpacaMarketData MarketData { get; } = new();
+
     public FakeAlpacaFaults Faults { get; } = new();
 
     /// <summary>Requests allowed per <see cref="RateLimitWindow"/> (a fixed window, as Alpaca's reset header implies).</summary>
@@ -60,8 +63,10 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     public static async Task<FakeAlpacaServer> StartAsync(TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // Independent of the test process's environment (e.g. Kestrel settings meant for a service under test).
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
         var app = builder.Build();
         var server = new FakeAlpacaServer(app, time ?? TimeProvider.System);
         server.Configure();
@@ -112,20 +117,20 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         _app.Use(ApplyFaultsAsync);
         _app.Use(AnswerApiErrorsAsync);
         _app.MapTradingApi(this);
+        _app.MapMarketDataApi(MarketData);
     }
 
-    private async Task LogRequestAsync(HttpContext context, RequestDelegate next)
+    private Task LogRequestAsync(HttpContext context, RequestDelegate next)
     {
         var request = new FakeAlpacaRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", Time.GetUtcNow());
         lock (_lock) { _requests.Add(request); }
-        try
+        // Recorded as the answer starts, so it is visible before the client can have read it.
+        context.Response.OnStarting(() =>
         {
-            await next(context);
-        }
-        finally
-        {
-            request.StatusCode = context.RequestAborted.IsCancellationRequested ? 0 : context.Response.StatusCode;
-        }
+            request.StatusCode = context.Response.StatusCode;
+            return Task.CompletedTask;
+        });
+        return next(context);
     }
 
     private async Task AuthenticateAsync(HttpContext context, RequestDelegate next)
@@ -182,6 +187,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 await next(context);
                 await HangAsync(context);
                 break;
+            case { Kind: FakeAlpacaFaultKind.ProcessThenDisconnect }:
+                context.Response.Body = Stream.Null;
+                await next(context);
+                context.Abort();
+                break;
         }
     }
 
@@ -227,7 +237,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 }
 
-/// <summary>One request as the fake received it. <see cref="StatusCode"/> is set when it is answered (0: never answered).</summary>
+/// <summary>One request as the fake received it. <see cref="StatusCode"/> is set as it is answered (null: not answered).</summary>
 public sealed class FakeAlpacaRequest(string method, string path, string query, DateTimeOffset receivedAt)
 {
     public string Method { get; } = method;

@@ -14,8 +14,8 @@ using StockGod.Trading.Persistence;
 namespace StockGod.Trading.Persistence.Migrations
 {
     [DbContext(typeof(TradingDbContext))]
-    [Migration("20261123145926_InitialCreate")]
-    partial class InitialCreate
+    [Migration("20261123160613_QuartzScheduler")]
+    partial class QuartzScheduler
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -27,10 +27,183 @@ namespace StockGod.Trading.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.Property<Guid>("PortfolioId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<decimal>("Cash")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cash");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("PortfolioId")
+                        .HasName("pk_sim_accounts");
+
+                    b.ToTable("sim_accounts", (string)null);
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<decimal?>("AverageFillPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("average_fill_price");
+
+                    b.Property<DateTimeOffset?>("CanceledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("canceled_at");
+
+                    b.Property<string>("ClientOrderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("client_order_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expired_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateTimeOffset?>("FilledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("filled_at");
+
+                    b.Property<decimal>("FilledQuantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("filled_quantity");
+
+                    b.Property<decimal?>("LimitPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("limit_price");
+
+                    b.Property<decimal?>("Notional")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("notional");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal>("ReservedPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("reserved_price");
+
+                    b.Property<string>("Side")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("side");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<decimal?>("StopPrice")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("stop_price");
+
+                    b.Property<bool>("StopTriggered")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stop_triggered");
+
+                    b.Property<string>("Symbol")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<string>("TimeInForce")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("time_in_force");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sim_orders");
+
+                    b.HasIndex("AccountId", "ClientOrderId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_sim_orders_account_id_client_order_id");
+
+                    b.HasIndex("AccountId", "CreatedAt")
+                        .HasDatabaseName("ix_sim_orders_account_id_created_at");
+
+                    b.ToTable("sim_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_orders_filled_quantity_in_range", "filled_quantity >= 0 AND filled_quantity <= quantity");
+
+                            t.HasCheckConstraint("ck_sim_orders_quantity_positive", "quantity > 0");
+
+                            t.HasCheckConstraint("ck_sim_orders_status", "status IN ('pending_new', 'accepted', 'new', 'partially_filled', 'filled', 'done_for_day', 'canceled', 'expired', 'replaced', 'pending_cancel', 'pending_replace', 'accepted_for_bidding', 'stopped', 'rejected', 'suspended', 'calculated')");
+                        });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.Property<Guid>("AccountId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("account_id");
+
+                    b.Property<string>("Symbol")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("symbol");
+
+                    b.Property<decimal>("CostBasis")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("cost_basis");
+
+                    b.Property<decimal>("Quantity")
+                        .HasColumnType("numeric(28,9)")
+                        .HasColumnName("quantity");
+
+                    b.HasKey("AccountId", "Symbol")
+                        .HasName("pk_sim_positions");
+
+                    b.ToTable("sim_positions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_sim_positions_quantity_not_zero", "quantity <> 0");
+                        });
+                });
+
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -97,7 +270,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.JobExecution", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -157,7 +329,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Jobs.ScheduledJob", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -246,7 +417,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Notifications.Notification", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -301,7 +471,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Fill", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -379,7 +548,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Orders.Order", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -555,7 +723,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Portfolios.Portfolio", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -640,7 +807,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Positions.Position", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -710,7 +876,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Reconciliation.PositionDiscrepancy", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -782,7 +947,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -837,7 +1001,7 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("signals", null, t =>
                         {
-                            t.HasCheckConstraint("ck_signals_action", "action IN ('buy', 'sell', 'hold')");
+                            t.HasCheckConstraint("ck_signals_action", "action IN ('hold', 'buy', 'sell')");
 
                             t.HasCheckConstraint("ck_signals_strength_range", "strength >= 0 AND strength <= 1");
                         });
@@ -846,7 +1010,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Snapshots.PortfolioSnapshot", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -900,7 +1063,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Strategies.StrategyDefinition", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -956,21 +1118,21 @@ namespace StockGod.Trading.Persistence.Migrations
                         {
                             b1.IsRequired();
 
-                            b1.Property<decimal>("CashBufferShareOfEquity")
+                            b1.Property<decimal>("CashBufferFraction")
                                 .HasColumnType("numeric(12,8)")
-                                .HasColumnName("risk_cash_buffer_share_of_equity");
+                                .HasColumnName("risk_cash_buffer_fraction");
 
-                            b1.Property<int?>("MaxOpenPositions")
+                            b1.Property<int>("MaxOpenPositions")
                                 .HasColumnType("integer")
                                 .HasColumnName("risk_max_open_positions");
 
-                            b1.Property<decimal?>("MaxOrderValue")
+                            b1.Property<decimal>("MaxOrderValue")
                                 .HasColumnType("numeric(28,8)")
                                 .HasColumnName("risk_max_order_value");
 
-                            b1.Property<decimal?>("MaxPositionShareOfEquity")
+                            b1.Property<decimal>("MaxPositionFraction")
                                 .HasColumnType("numeric(12,8)")
-                                .HasColumnName("risk_max_position_share_of_equity");
+                                .HasColumnName("risk_max_position_fraction");
                         });
 
                     b.HasKey("Id")
@@ -986,13 +1148,13 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("strategies", null, t =>
                         {
-                            t.HasCheckConstraint("ck_strategies_cash_buffer", "risk_cash_buffer_share_of_equity >= 0 AND risk_cash_buffer_share_of_equity < 1");
+                            t.HasCheckConstraint("ck_strategies_cash_buffer_fraction", "risk_cash_buffer_fraction >= 0 AND risk_cash_buffer_fraction < 1");
 
-                            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions IS NULL OR risk_max_open_positions > 0");
+                            t.HasCheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions > 0");
 
-                            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value IS NULL OR risk_max_order_value > 0");
+                            t.HasCheckConstraint("ck_strategies_max_order_value", "risk_max_order_value > 0");
 
-                            t.HasCheckConstraint("ck_strategies_max_position_share", "risk_max_position_share_of_equity IS NULL OR (risk_max_position_share_of_equity > 0 AND risk_max_position_share_of_equity <= 1)");
+                            t.HasCheckConstraint("ck_strategies_max_position_fraction", "risk_max_position_fraction > 0 AND risk_max_position_fraction <= 1");
 
                             t.HasCheckConstraint("ck_strategies_symbols_not_empty", "cardinality(symbols) > 0");
                         });
@@ -1001,7 +1163,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Users.User", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1039,7 +1200,6 @@ namespace StockGod.Trading.Persistence.Migrations
             modelBuilder.Entity("StockGod.Trading.Domain.Watchlists.Watchlist", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -1090,6 +1250,36 @@ namespace StockGod.Trading.Persistence.Migrations
                         .HasName("pk_watchlist_items");
 
                     b.ToTable("watchlist_items", (string)null);
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimAccount", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Portfolios.Portfolio", null)
+                        .WithOne()
+                        .HasForeignKey("StockGod.Trading.Brokerage.Simulated.SimAccount", "PortfolioId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_accounts_portfolios_portfolio_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimOrder", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_orders_sim_accounts_account_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Brokerage.Simulated.SimPosition", b =>
+                {
+                    b.HasOne("StockGod.Trading.Brokerage.Simulated.SimAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_sim_positions_sim_accounts_account_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Alerts.PriceAlert", b =>

@@ -293,18 +293,18 @@ namespace StockGod.Trading.Persistence.Migrations
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     xmin = table.Column<uint>(type: "xid", rowVersion: true, nullable: false),
-                    risk_cash_buffer_share_of_equity = table.Column<decimal>(type: "numeric(12,8)", nullable: false),
-                    risk_max_open_positions = table.Column<int>(type: "integer", nullable: true),
-                    risk_max_order_value = table.Column<decimal>(type: "numeric(28,8)", nullable: true),
-                    risk_max_position_share_of_equity = table.Column<decimal>(type: "numeric(12,8)", nullable: true)
+                    risk_cash_buffer_fraction = table.Column<decimal>(type: "numeric(12,8)", nullable: false),
+                    risk_max_open_positions = table.Column<int>(type: "integer", nullable: false),
+                    risk_max_order_value = table.Column<decimal>(type: "numeric(28,8)", nullable: false),
+                    risk_max_position_fraction = table.Column<decimal>(type: "numeric(12,8)", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_strategies", x => x.id);
-                    table.CheckConstraint("ck_strategies_cash_buffer", "risk_cash_buffer_share_of_equity >= 0 AND risk_cash_buffer_share_of_equity < 1");
-                    table.CheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions IS NULL OR risk_max_open_positions > 0");
-                    table.CheckConstraint("ck_strategies_max_order_value", "risk_max_order_value IS NULL OR risk_max_order_value > 0");
-                    table.CheckConstraint("ck_strategies_max_position_share", "risk_max_position_share_of_equity IS NULL OR (risk_max_position_share_of_equity > 0 AND risk_max_position_share_of_equity <= 1)");
+                    table.CheckConstraint("ck_strategies_cash_buffer_fraction", "risk_cash_buffer_fraction >= 0 AND risk_cash_buffer_fraction < 1");
+                    table.CheckConstraint("ck_strategies_max_open_positions", "risk_max_open_positions > 0");
+                    table.CheckConstraint("ck_strategies_max_order_value", "risk_max_order_value > 0");
+                    table.CheckConstraint("ck_strategies_max_position_fraction", "risk_max_position_fraction > 0 AND risk_max_position_fraction <= 1");
                     table.CheckConstraint("ck_strategies_symbols_not_empty", "cardinality(symbols) > 0");
                     table.ForeignKey(
                         name: "fk_strategies_portfolios_portfolio_id",
@@ -350,7 +350,7 @@ namespace StockGod.Trading.Persistence.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("pk_signals", x => x.id);
-                    table.CheckConstraint("ck_signals_action", "action IN ('buy', 'sell', 'hold')");
+                    table.CheckConstraint("ck_signals_action", "action IN ('hold', 'buy', 'sell')");
                     table.CheckConstraint("ck_signals_strength_range", "strength >= 0 AND strength <= 1");
                     table.ForeignKey(
                         name: "fk_signals_portfolios_portfolio_id",

@@ -1,0 +1,88 @@
+using Grpc.Core;
+using StockGod.Trading.Market;
+using V1 = StockGod.MarketData.V1;
+
+namespace StockGod.MarketData.Client;
+
+/// <summary><see cref="IMarketDataSource"/> over MarketData's gRPC API: batches of up to 1,000 symbols, bars paged through.</summary>
+public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceClient client) : IMarketDataSource
+{
+    private const int MaxSymbolsPerCall = 1_000;
+    private const int BarsPerPage = 10_000;
+
+    public async Task<IReadOnlyDictionary<string, Quote>> GetQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken = default)
+    {
+        var quotes = new Dictionary<string, Quote>(StringComparer.OrdinalIgnoreCase);
+        foreach (var batch in symbols.Distinct(StringComparer.OrdinalIgnoreCase).Chunk(MaxSymbolsPerCall))
+        {
+            var request = new V1.GetQuotesRequest();
+            request.Symbols.AddRange(batch);
+            try
+            {
+                var response = await client.GetQuotesAsync(request, cancellationToken: cancellationToken);
+                foreach (var quote in response.Quotes)
+                {
+                    quotes[quote.Symbol] = new Quote(
+                        quote.Symbol,
+                        quote.BidPrice,
+                        quote.BidSize,
+                        quote.AskPrice,
+                        quote.AskSize,
+                        quote.LastPrice,
+                        quote.Timestamp.ToDateTimeOffset(),
+                        quote.Source,
+                        quote.Stale);
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // None of this batch is known: unknown symbols are left out.
+            }
+        }
+
+        return quotes;
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<Bar>>> GetBarsAsync(
+        IReadOnlyCollection<string> symbols, BarTimeframe timeframe, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default)
+    {
+        var bars = new Dictionary<string, List<Bar>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var batch in symbols.Distinct(StringComparer.OrdinalIgnoreCase).Chunk(MaxSymbolsPerCall))
+        {
+            var request = new V1.GetBarsRequest
+            {
+                Timeframe = V1.BarTimeframeNames.ToWireName(timeframe),
+                Start = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(start),
+                End = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(end),
+                Limit = BarsPerPage,
+            };
+            request.Symbols.AddRange(batch);
+            try
+            {
+                do
+                {
+                    var page = await client.GetBarsAsync(request, cancellationToken: cancellationToken);
+                    foreach (var symbolBars in page.Bars)
+                    {
+                        if (!bars.TryGetValue(symbolBars.Symbol, out var list))
+                        {
+                            bars[symbolBars.Symbol] = list = [];
+                        }
+
+                        list.AddRange(symbolBars.Bars.Select(b => new Bar(
+                            b.Timestamp.ToDateTimeOffset(), b.Open, b.High, b.Low, b.Close, b.Volume, b.Vwap, (int)b.TradeCount)));
+                    }
+
+                    request.PageToken = page.NextPageToken;
+                }
+                while (request.PageToken.Length > 0);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // None of this batch is known: unknown symbols are left out.
+            }
+        }
+
+        return bars.ToDictionary(p => p.Key, p => (IReadOnlyList<Bar>)p.Value, StringComparer.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,2 @@
+global using StockGod.Trading.Calendar;
+global using StockGod.Trading.Market;

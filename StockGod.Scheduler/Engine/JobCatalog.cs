@@ -1,0 +1,58 @@
+using Quartz;
+using StockGod.Scheduler.Jobs;
+
+namespace StockGod.Scheduler.Engine;
+
+/// <summary>
+/// The scheduled jobs and their schedules (cron in America/New_York, filtered by <see cref="TradingHours"/>).
+/// <para>
+/// Why cron plus a guard rather than a Quartz calendar backed by the market calendar: a Quartz calendar is serialized
+/// into qrtz_calendars and would have to be re-stored on every replica whenever the rules change (a newly announced
+/// closure, the simulated exchange's always-open switch). The guard asks the market calendar at fire time, so every
+/// replica applies the current rules at once; the crons only give the cadence, around the clock, which is also what
+/// lets the always-open calendar run intraday jobs at any hour. Firings outside the window are cheap no-ops that are
+/// counted (metric) but not recorded as executions.
+/// </para>
+/// <para>
+/// Misfires (a firing missed while every replica was down, beyond Quartz's misfire threshold):
+/// intraday jobs whose next tick comes within minutes skip it (DoNothing: strategy_execution on old prices would be
+/// wrong, and the others are simply redone by the next tick); portfolio_snapshot and job_execution_retention fire
+/// once on recovery (FireAndProceed: the snapshot still counts within its after-close hour, and is idempotent; a
+/// late retention run is as good as a punctual one). Every misfire is logged and counted by the trigger listener.
+/// </para>
+/// </summary>
+internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
+{
+    public const string PriceUpdate = "price_update";
+    public const string PortfolioSnapshot = "portfolio_snapshot";
+    public const string AlertPriceCheck = "alert_price_check";
+    public const string JobExecutionRetention = "job_execution_retention";
+
+    /// <summary>Snapshots are taken 5 minutes after the close: 16:05, or 13:05 on early-close days.</summary>
+    public static readonly TimeSpan SnapshotDelay = TimeSpan.FromMinutes(5);
+
+    private readonly Dictionary<string, JobDefinition> _byName = definitions.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    public IEnumerable<JobDefinition> All => _byName.Values;
+
+    public static IReadOnlyList<JobDefinition> Default { get; } =
+    [
+        new(PriceUpdate, typeof(PriceUpdateJob),
+            "Latest quotes for every held symbol; market value and unrealized P&L of positions.",
+            [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
+        new(AlertPriceCheck, typeof(AlertPriceCheckJob),
+            "Above / below / percent-change price alerts against current prices.",
+            [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
+        new(PortfolioSnapshot, typeof(PortfolioSnapshotJob),
+            "One snapshot per portfolio per trading day, 5 minutes after the close.",
+            [new("0 5 * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, SnapshotDelay)]),
+        new(JobExecutionRetention, typeof(JobExecutionRetentionJob),
+            "Deletes job executions older than the retention period.",
+            [new("0 30 3 * * ?", TradingWindow.Always, CronTriggerMisfireInstruction.FireAndProceed)]),
+    ];
+
+    public JobDefinition Get(string name) =>
+        _byName.TryGetValue(name, out var definition) ? definition : throw new KeyNotFoundException($"No scheduled job named '{name}'.");
+
+    public bool TryGet(string name, out JobDefinition definition) => _byName.TryGetValue(name, out definition!);
+}

@@ -1,0 +1,23 @@
+namespace StockGod.Scheduler.Engine;
+
+/// <summary>The <c>Scheduler</c> configuration section.</summary>
+public sealed class SchedulerOptions
+{
+    public const string SectionName = "Scheduler";
+
+    /// <summary>Consecutive failures after which a job's circuit breaker opens (status error) until an operator resets it.</summary>
+    public int CircuitBreakerThreshold { get; set; } = 10;
+
+    /// <summary>How long job executions are kept by job_execution_retention.</summary>
+    public int ExecutionRetentionDays { get; set; } = 30;
+
+    /// <summary>How often this replica looks for executions left started by a replica that died.</summary>
+    public TimeSpan AbandonedExecutionSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How old a started execution must be before it can be declared abandoned (covers a node that has not
+    /// checked in to the cluster yet).</summary>
+    public TimeSpan AbandonedExecutionGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Cluster check-in period of the Quartz node.</summary>
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,45 @@
+using Quartz;
+using StockGod.Scheduler.Engine;
+using StockGod.Scheduler.Jobs.Alerts;
+using StockGod.Scheduler.Jobs.Prices;
+using StockGod.Scheduler.Jobs.Retention;
+using StockGod.Scheduler.Jobs.Snapshots;
+
+namespace StockGod.Scheduler.Jobs;
+
+// The Quartz side of each job: a thin wrapper that hands the firing to JobRunner and the work to the job's service.
+// [DisallowConcurrentExecution] holds across the cluster: a job never runs twice at the same time on any replica.
+
+[DisallowConcurrentExecution]
+internal sealed class PriceUpdateJob(JobRunner runner, PriceUpdateService service) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.UpdatePricesAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class AlertPriceCheckJob(JobRunner runner, AlertPriceCheckService service) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.CheckAlertsAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class PortfolioSnapshotJob(JobRunner runner, PortfolioSnapshotService service, TradingHours tradingHours, TimeProvider time) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) =>
+        {
+            // The session the firing follows; a manual run outside that hour snapshots the latest closed session.
+            var session = tradingHours.SessionClosedBefore(run.FireTime, JobCatalog.SnapshotDelay)
+                ?? tradingHours.LatestClosedSession(time.GetUtcNow());
+            return service.TakeSnapshotsAsync(session.Date, run.Counters, ct);
+        }, cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class JobExecutionRetentionJob(JobRunner runner, JobExecutionRetentionService service) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.DeleteExpiredAsync(run.Counters, ct), cancellationToken);
+}

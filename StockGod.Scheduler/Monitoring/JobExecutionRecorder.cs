@@ -1,0 +1,162 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StockGod.Scheduler.Engine;
+using StockGod.Trading.Domain.Jobs;
+using StockGod.Trading.Persistence;
+
+namespace StockGod.Scheduler.Monitoring;
+
+/// <summary>A run that was allowed to start: its execution row exists with status started.</summary>
+internal sealed record StartedRun(Guid JobId, Guid ExecutionId, DateTimeOffset StartedAt);
+
+/// <summary>Why a firing did not become a run.</summary>
+internal enum RunRefusal
+{
+    None,
+    UnknownJob,
+    Paused,
+    CircuitOpen,
+}
+
+/// <summary>
+/// Writes the job monitoring rows: the scheduled_jobs seed, each execution from started to completed or failed with
+/// the job's stats and circuit breaker (through <see cref="ScheduledJob"/>), and abandoned executions of dead replicas.
+/// </summary>
+internal sealed class JobExecutionRecorder(
+    IServiceScopeFactory scopes,
+    TimeProvider time,
+    IOptions<SchedulerOptions> options,
+    SchedulerMetrics metrics,
+    ILogger<JobExecutionRecorder> logger)
+{
+    private const int MaxConcurrencyRetries = 5;
+
+    /// <summary>Creates the rows of jobs not seeded yet and refreshes the cron text of the others; safe to run on
+    /// every replica at once.</summary>
+    public async Task SeedAsync(IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken)
+    {
+        foreach (var definition in definitions)
+        {
+            var cron = string.Join("; ", definition.Schedules.Select(s => s.CronExpression));
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+            var job = await db.ScheduledJobs.SingleOrDefaultAsync(j => j.Name == definition.Name, cancellationToken);
+            if (job is null)
+            {
+                db.ScheduledJobs.Add(new ScheduledJob(Guid.CreateVersion7(), definition.Name, definition.JobType.Name, cron, time.GetUtcNow()));
+            }
+            else if (job.CronExpression != cron)
+            {
+                job.CronExpression = cron;
+            }
+            else
+            {
+                metrics.Observe(job);
+                continue;
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+            {
+                // Another replica seeded it a moment ago.
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Another replica updated it a moment ago.
+            }
+        }
+    }
+
+    /// <summary>Starts a run unless the job is paused (a manual run is still allowed) or its circuit breaker is open.</summary>
+    public async Task<(StartedRun? Run, RunRefusal Refusal)> TryStartAsync(string jobName, bool manual, string instanceId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var job = await db.ScheduledJobs.SingleOrDefaultAsync(j => j.Name == jobName, cancellationToken);
+        var refusal = job switch
+        {
+            null => RunRefusal.UnknownJob,
+            { Status: ScheduledJobStatus.Error } => RunRefusal.CircuitOpen,
+            { Status: ScheduledJobStatus.Disabled } when !manual => RunRefusal.Paused,
+            _ => RunRefusal.None,
+        };
+        if (refusal != RunRefusal.None)
+        {
+            return (null, refusal);
+        }
+
+        var execution = job!.Start(Guid.CreateVersion7(), time.GetUtcNow(), instanceId);
+        db.JobExecutions.Add(execution);
+        await db.SaveChangesAsync(cancellationToken);
+        return (new StartedRun(job.Id, execution.Id, execution.StartedAt), RunRefusal.None);
+    }
+
+    /// <summary>Finishes a run as completed (no error) or failed and updates the job's stats and circuit breaker. An
+    /// operator's concurrent change of the job row is re-read, not overwritten.</summary>
+    public async Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+            var job = await db.ScheduledJobs.SingleAsync(j => j.Id == run.JobId, cancellationToken);
+            var execution = await db.JobExecutions.SingleAsync(e => e.Id == run.ExecutionId, cancellationToken);
+            if (execution.Status != JobExecutionStatus.Started)
+            {
+                return job; // already finished elsewhere (its owner, or a sweep that declared it abandoned)
+            }
+
+            Finish(job, execution, error, counters);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                metrics.RecordRun(job, execution, counters);
+                return job;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyRetries)
+            {
+                logger.LogDebug("Job {Job} changed while its run finished; retrying", job.Name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fails the executions still marked started whose replica is gone (not among <paramref name="liveInstances"/>)
+    /// and that started before the grace period. Returns how many were marked.
+    /// </summary>
+    public async Task<int> MarkAbandonedAsync(IReadOnlyCollection<string> liveInstances, CancellationToken cancellationToken)
+    {
+        var startedBefore = time.GetUtcNow() - options.Value.AbandonedExecutionGrace;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var abandoned = await db.JobExecutions
+            .Where(e => e.Status == JobExecutionStatus.Started && e.StartedAt < startedBefore
+                && (e.InstanceId == null || !liveInstances.Contains(e.InstanceId)))
+            .Select(e => new StartedRun(e.JobId, e.Id, e.StartedAt))
+            .ToListAsync(cancellationToken);
+        foreach (var run in abandoned)
+        {
+            var job = await FinishAsync(run, "Abandoned: the Scheduler instance running it stopped before the run finished.", new JobCounters(), cancellationToken);
+            logger.LogWarning("Marked execution {ExecutionId} of job {Job} as abandoned", run.ExecutionId, job.Name);
+        }
+
+        return abandoned.Count;
+    }
+
+    private void Finish(ScheduledJob job, JobExecution execution, string? error, JobCounters counters)
+    {
+        var now = time.GetUtcNow();
+        if (error is null)
+        {
+            job.Complete(execution, now, counters.ToJson());
+        }
+        else
+        {
+            job.Fail(execution, now, error, counters.ToJson(), options.Value.CircuitBreakerThreshold);
+        }
+    }
+}

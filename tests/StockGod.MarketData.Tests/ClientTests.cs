@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using StockGod.MarketData.Client;
+using StockGod.MarketData.Tests.Support;
+using StockGod.Testing;
+using StockGod.Trading.Market;
+
+namespace StockGod.MarketData.Tests;
+
+/// <summary>The consumer side (the linked Client files, as Api and Scheduler compile them) against a running MarketData.</summary>
+public sealed class ClientTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task GrpcMarketDataSource_round_trips_quotes_and_bars_through_service_discovery_and_the_health_check_passes()
+    {
+        await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
+        await using var consumer = ConsumerOf(server);
+        var source = consumer.Services.GetRequiredService<IMarketDataSource>();
+        var now = server.Time.GetUtcNow();
+
+        var quotes = await source.GetQuotesAsync(["AAPL", "BRK.B", "NOPE"], Ct);
+        var none = await source.GetQuotesAsync(["NOPE"], Ct);
+        var bars = await source.GetBarsAsync(["SPY", "MSFT"], BarTimeframe.Minute1, now.AddDays(-20), now, Ct);
+        var health = await consumer.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+
+        Assert.IsType<GrpcMarketDataSource>(source);
+        Assert.Equal(["AAPL", "BRK.B"], quotes.Keys.Order());
+        Assert.Empty(none);
+        var served = await server.Client.GetQuotesAsync(new V1.GetQuotesRequest { Symbols = { "AAPL" } }, cancellationToken: Ct);
+        Assert.Equal((decimal)served.Quotes[0].LastPrice, quotes["AAPL"].LastPrice);
+        Assert.Equal("synthetic", quotes["AAPL"].Source);
+        // Twenty days of minute bars for two symbols need several 10,000-bar pages.
+        Assert.True(bars["SPY"].Count > 5_000, $"{bars["SPY"].Count} bars");
+        Assert.Equal(bars["SPY"].Count, bars["SPY"].Select(b => b.Timestamp).Distinct().Count());
+        BarAssert.Valid(bars["MSFT"]);
+        Assert.Equal(HealthStatus.Healthy, health.Entries[MarketDataClientExtensions.HealthCheckName].Status);
+    }
+
+    [Fact]
+    public async Task The_health_check_fails_when_marketdata_is_gone()
+    {
+        var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
+        await using var consumer = ConsumerOf(server);
+        await server.DisposeAsync();
+
+        var health = await consumer.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
+
+        Assert.Equal(HealthStatus.Unhealthy, health.Entries[MarketDataClientExtensions.HealthCheckName].Status);
+    }
+
+    private static WebApplication ConsumerOf(MarketDataTestHost server)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        // What an Aspire AppHost injects for WithReference(marketdata).
+        builder.Configuration["services:marketdata:http:0"] = server.Address.ToString();
+        builder.Configuration["MarketData:Client:MaxAttempts"] = "2";
+        builder.AddServiceDefaults();
+        builder.AddMarketDataClient();
+        return builder.Build();
+    }
+}

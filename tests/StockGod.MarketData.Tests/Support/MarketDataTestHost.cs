@@ -1,0 +1,93 @@
+extern alias MarketDataServer;
+using System.Net;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using MarketDataServer::StockGod.MarketData.Extensions;
+using MarketDataServer::StockGod.MarketData.Providers;
+using StockGod.MarketData.V1;
+
+namespace StockGod.MarketData.Tests.Support;
+
+/// <summary>
+/// MarketData composed exactly as its Program does, on Kestrel on loopback (HTTP/2 cleartext), with a fake clock,
+/// real Redis (keys of its own) and the provider wrapped in a <see cref="CountingProvider"/>.
+/// </summary>
+internal sealed class MarketDataTestHost : IAsyncDisposable
+{
+    /// <summary>Tuesday 10 March 2026, 11:00 New York: the market is open.</summary>
+    public static readonly DateTimeOffset MarketOpen = new(2026, 3, 10, 15, 0, 0, TimeSpan.Zero);
+
+    private MarketDataTestHost(WebApplication app, FakeTimeProvider time, CountingProvider provider, Uri address)
+    {
+        App = app;
+        Time = time;
+        Provider = provider;
+        Address = address;
+        Channel = GrpcChannel.ForAddress(address);
+        Client = new MarketDataService.MarketDataServiceClient(Channel);
+    }
+
+    public WebApplication App { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public CountingProvider Provider { get; }
+
+    public Uri Address { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public MarketDataService.MarketDataServiceClient Client { get; }
+
+    public static async Task<MarketDataTestHost> StartAsync(
+        string redis,
+        DateTimeOffset? now = null,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        string environment = "Production",
+        string? redisKeyPrefix = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration["ConnectionStrings:redis"] = redis;
+        builder.Configuration["MarketData:Cache:RedisKeyPrefix"] = redisKeyPrefix ?? $"test:{Guid.NewGuid():N}:";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.Configuration[key] = value;
+        }
+
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+
+        var time = new FakeTimeProvider(now ?? MarketOpen);
+        builder.Services.AddSingleton<TimeProvider>(time);
+        CountingProvider? counting = null;
+        var real = builder.Services.Single(d => d.ServiceType == typeof(IMarketDataProvider));
+        builder.Services.Remove(real);
+        builder.Services.AddSingleton<IMarketDataProvider>(sp => counting = new CountingProvider(
+            real.ImplementationFactory is { } factory
+                ? (IMarketDataProvider)factory(sp)
+                : (IMarketDataProvider)ActivatorUtilities.CreateInstance(sp, real.ImplementationType!)));
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapMarketDataApi();
+        await app.StartAsync();
+        _ = app.Services.GetRequiredService<IMarketDataProvider>();
+        return new MarketDataTestHost(app, time, counting!, new Uri(app.Urls.Single()));
+    }
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await App.DisposeAsync();
+    }
+}

@@ -1,0 +1,188 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using StockGod.Scheduler.Engine;
+using StockGod.Scheduler.Jobs.Alerts;
+using StockGod.Scheduler.Jobs.Prices;
+using StockGod.Scheduler.Jobs.Retention;
+using StockGod.Scheduler.Jobs.Snapshots;
+using StockGod.Scheduler.Monitoring;
+using StockGod.Testing;
+using StockGod.Trading.Brokerage;
+using StockGod.Trading.Domain.Alerts;
+using StockGod.Trading.Domain.Jobs;
+using StockGod.Trading.Domain.Portfolios;
+using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Market;
+
+namespace StockGod.Scheduler.Tests;
+
+/// <summary>The jobs' services on their own (no Quartz), against a real database and quotes given at the market-data seam.</summary>
+public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2024, 3, 6, 20, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task Price_update_marks_every_held_symbol_from_one_batch_and_leaves_unanswered_symbols_alone()
+    {
+        var (aapl, msft) = (Unique("AAPL"), Unique("MSFT"));
+        var portfolioId = await CreatePortfolioAsync((aapl, 10m, 100m), (msft, 5m, 200m));
+        var quotes = new QuoteBoard { [aapl] = 110m };
+        var counters = new JobCounters();
+
+        await using (var db = database.CreateDbContext())
+        {
+            await new PriceUpdateService(db, quotes, _time).UpdatePricesAsync(counters, CancellationToken.None);
+        }
+
+        await using var check = database.CreateDbContext();
+        var positions = await check.Positions.Where(p => p.PortfolioId == portfolioId).ToDictionaryAsync(p => p.Symbol, TestContext.Current.CancellationToken);
+        Assert.Equal(1100m, positions[aapl].MarketValue);
+        Assert.Equal(100m, positions[aapl].UnrealizedProfitLoss);
+        Assert.Null(positions[msft].LastPrice);
+        Assert.Equal(1, quotes.Calls);
+        Assert.Contains(aapl, quotes.Requested);
+        Assert.Contains(msft, quotes.Requested);
+        Assert.Equal(1, counters["symbols_missing"]);
+    }
+
+    [Fact]
+    public async Task Snapshot_is_taken_once_per_portfolio_and_date_with_total_equal_to_cash_plus_positions()
+    {
+        var symbol = Unique("SPY");
+        var portfolioId = await CreatePortfolioAsync((symbol, 4m, 500m));
+        await using (var db = database.CreateDbContext())
+        {
+            await new PriceUpdateService(db, new QuoteBoard { [symbol] = 510m }, _time).UpdatePricesAsync(new JobCounters(), CancellationToken.None);
+        }
+
+        var date = new DateOnly(2024, 3, 6);
+        var first = new JobCounters();
+        var second = new JobCounters();
+        await using (var db = database.CreateDbContext())
+        {
+            await new PortfolioSnapshotService(db, _time).TakeSnapshotsAsync(date, first, CancellationToken.None);
+        }
+
+        await using (var db = database.CreateDbContext())
+        {
+            await new PortfolioSnapshotService(db, _time).TakeSnapshotsAsync(date, second, CancellationToken.None);
+        }
+
+        Assert.True(first["snapshots_created"] >= 1);
+        Assert.Equal(0, second["snapshots_created"]);
+        await using var check = database.CreateDbContext();
+        var snapshot = await check.PortfolioSnapshots.SingleAsync(s => s.PortfolioId == portfolioId, TestContext.Current.CancellationToken);
+        Assert.Equal(date, snapshot.TradingDate);
+        Assert.Equal(2040m, snapshot.PositionsValue);
+        Assert.Equal(100_000m - 2000m + 2040m, snapshot.TotalValue);
+        Assert.Equal(snapshot.Cash + snapshot.PositionsValue, snapshot.TotalValue);
+    }
+
+    [Fact]
+    public async Task A_triggered_alert_records_price_and_time_notifies_once_and_becomes_inactive()
+    {
+        var symbol = Unique("NVDA");
+        var userId = await CreateUserAsync();
+        var (above, below, moved) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        await using (var db = database.CreateDbContext())
+        {
+            db.PriceAlerts.AddRange(
+                new PriceAlert(above, userId, symbol, PriceAlertCondition.Above, 105m, null, _time.GetUtcNow()),
+                new PriceAlert(below, userId, symbol, PriceAlertCondition.Below, 90m, null, _time.GetUtcNow()),
+                new PriceAlert(moved, userId, symbol, PriceAlertCondition.PercentChange, 5m, 100m, _time.GetUtcNow()));
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        var quotes = new QuoteBoard { [symbol] = 110m };
+        await using (var db = database.CreateDbContext())
+        {
+            var triggered = await new AlertPriceCheckService(db, quotes, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None);
+            Assert.Equal(new[] { above, moved }.Order(), triggered.Select(a => a.Id).Order());
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await using (var db = database.CreateDbContext())
+        {
+            Assert.Empty(await new AlertPriceCheckService(db, quotes, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None));
+        }
+
+        await using var check = database.CreateDbContext();
+        var fired = await check.PriceAlerts.SingleAsync(a => a.Id == above, TestContext.Current.CancellationToken);
+        Assert.False(fired.Active);
+        Assert.Equal(110m, fired.TriggeredPrice);
+        Assert.Equal(_time.GetUtcNow().AddMinutes(-5), fired.TriggeredAt);
+        Assert.True((await check.PriceAlerts.SingleAsync(a => a.Id == below, TestContext.Current.CancellationToken)).Active);
+        Assert.Equal(2, await check.Notifications.CountAsync(n => n.UserId == userId, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Retention_deletes_finished_executions_older_than_the_period_only()
+    {
+        await using var db = database.CreateDbContext();
+        var job = new ScheduledJob(Guid.CreateVersion7(), $"retention_{Guid.NewGuid():N}", "test", null, _time.GetUtcNow());
+        db.ScheduledJobs.Add(job);
+        var old = job.Start(Guid.CreateVersion7(), _time.GetUtcNow().AddDays(-31));
+        job.Complete(old, _time.GetUtcNow().AddDays(-31));
+        var stuck = job.Start(Guid.CreateVersion7(), _time.GetUtcNow().AddDays(-40));
+        var recent = job.Start(Guid.CreateVersion7(), _time.GetUtcNow().AddDays(-29));
+        job.Fail(recent, _time.GetUtcNow().AddDays(-29), "boom");
+        db.JobExecutions.AddRange(old, stuck, recent);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+
+        var counters = new JobCounters();
+        await new JobExecutionRetentionService(db, _time, Options.Create(new SchedulerOptions())).DeleteExpiredAsync(counters, CancellationToken.None);
+
+        var left = await db.JobExecutions.Where(e => e.JobId == job.Id).Select(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
+        Assert.Equal([stuck.Id, recent.Id], left.Order());
+        Assert.Equal(1, counters["executions_deleted"]);
+    }
+
+    private static string Unique(string prefix) => $"{prefix[..2]}{Random.Shared.Next(100_000, 999_999)}";
+
+    private async Task<Guid> CreateUserAsync()
+    {
+        await using var db = database.CreateDbContext();
+        var user = new User(Guid.CreateVersion7(), $"{Guid.NewGuid():N}@example.com", "Trader", _time.GetUtcNow());
+        db.Users.Add(user);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return user.Id;
+    }
+
+    private async Task<Guid> CreatePortfolioAsync(params (string Symbol, decimal Quantity, decimal Price)[] holdings)
+    {
+        var userId = await CreateUserAsync();
+        await using var db = database.CreateDbContext();
+        var portfolio = new Portfolio(Guid.CreateVersion7(), userId, "Main", TradingMode.Simulated, 100_000m, _time.GetUtcNow());
+        foreach (var (symbol, quantity, price) in holdings)
+        {
+            portfolio.ApplyFill(Guid.CreateVersion7(), symbol, OrderSide.Buy, quantity, price, 0m, _time.GetUtcNow());
+        }
+
+        db.Portfolios.Add(portfolio);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return portfolio.Id;
+    }
+
+    /// <summary>Quotes at the market-data seam: answers the symbols it has, leaves the others out (as the seam says).</summary>
+    private sealed class QuoteBoard : Dictionary<string, decimal>, IMarketDataSource
+    {
+        public int Calls { get; private set; }
+
+        public List<string> Requested { get; } = [];
+
+        public Task<IReadOnlyDictionary<string, Quote>> GetQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            Requested.AddRange(symbols);
+            IReadOnlyDictionary<string, Quote> answer = symbols.Where(ContainsKey).ToDictionary(
+                s => s,
+                s => new Quote(s, this[s] - 0.01m, 100, this[s] + 0.01m, 100, this[s], DateTimeOffset.UnixEpoch, "test"));
+            return Task.FromResult(answer);
+        }
+
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<Bar>>> GetBarsAsync(
+            IReadOnlyCollection<string> symbols, BarTimeframe timeframe, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException("The jobs under test read quotes only.");
+    }
+}

@@ -1,0 +1,119 @@
+using Quartz;
+using StockGod.Scheduler.Engine;
+using StockGod.Trading.Calendar;
+
+namespace StockGod.Scheduler.Tests;
+
+/// <summary>
+/// The real schedules: Quartz's cron triggers in America/New_York computing fire times, filtered by the trading-hours
+/// guard over the real NYSE and always-open calendars.
+/// </summary>
+public sealed class ScheduleTests
+{
+    private static readonly JobSchedule Every15Minutes = new("0 0/15 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing);
+
+    private static readonly JobSchedule Snapshot =
+        JobCatalog.Default.Single(d => d.Name == JobCatalog.PortfolioSnapshot).Schedules.Single();
+
+    [Fact]
+    public void Intraday_runs_from_the_open_to_the_close_every_15_minutes_on_a_regular_day()
+    {
+        var runs = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 3, 6));
+
+        Assert.Equal(27, runs.Count); // 09:30, 09:45, ..., 16:00
+        Assert.Equal(Et(2024, 3, 6, 9, 30), runs[0]);
+        Assert.Equal(Et(2024, 3, 6, 16, 0), runs[^1]);
+    }
+
+    [Fact]
+    public void Intraday_runs_follow_new_york_wall_clock_across_the_spring_dst_change()
+    {
+        var friday = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 3, 8));
+        var weekend = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 3, 9), days: 2);
+        var monday = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 3, 11));
+
+        Assert.Empty(weekend);
+        Assert.Equal(new DateTimeOffset(2024, 3, 8, 14, 30, 0, TimeSpan.Zero), friday[0]); // EST, UTC-5
+        Assert.Equal(new DateTimeOffset(2024, 3, 11, 13, 30, 0, TimeSpan.Zero), monday[0]); // EDT, UTC-4
+        Assert.Equal(friday.Count, monday.Count);
+    }
+
+    [Fact]
+    public void Nothing_runs_on_a_holiday_and_an_early_close_ends_at_13_00()
+    {
+        var earlyClose = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 7, 3));
+        var independenceDay = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 7, 4));
+
+        Assert.Empty(independenceDay);
+        Assert.Equal(15, earlyClose.Count); // 09:30 ... 13:00
+        Assert.Equal(Et(2024, 7, 3, 13, 0), earlyClose[^1]);
+    }
+
+    [Fact]
+    public void Snapshot_runs_once_per_trading_day_five_minutes_after_the_close_including_early_closes_and_dst()
+    {
+        var runs = Runs(Snapshot, NyseCalendar.Instance, new DateOnly(2024, 7, 1), days: 7);
+
+        Assert.Equal(
+            [Et(2024, 7, 1, 16, 5), Et(2024, 7, 2, 16, 5), Et(2024, 7, 3, 13, 5), Et(2024, 7, 5, 16, 5)],
+            runs);
+
+        var acrossFallBack = Runs(Snapshot, NyseCalendar.Instance, new DateOnly(2024, 11, 1), days: 4);
+        Assert.Equal(
+            [new DateTimeOffset(2024, 11, 1, 20, 5, 0, TimeSpan.Zero), new DateTimeOffset(2024, 11, 4, 21, 5, 0, TimeSpan.Zero)],
+            acrossFallBack);
+    }
+
+    [Fact]
+    public void Snapshot_firing_names_the_session_it_follows()
+    {
+        var hours = new TradingHours(NyseCalendar.Instance);
+
+        Assert.Equal(new DateOnly(2024, 7, 3), hours.SessionClosedBefore(Et(2024, 7, 3, 13, 5), JobCatalog.SnapshotDelay)?.Date);
+        Assert.Null(hours.SessionClosedBefore(Et(2024, 7, 3, 16, 5), JobCatalog.SnapshotDelay));
+        Assert.Equal(new DateOnly(2024, 7, 3), hours.LatestClosedSession(Et(2024, 7, 5, 10, 0)).Date);
+    }
+
+    [Fact]
+    public void Always_open_calendar_runs_intraday_jobs_at_any_hour_and_weekends_and_snapshots_once_a_day()
+    {
+        var saturday = Runs(Every15Minutes, AlwaysOpenCalendar.Instance, new DateOnly(2024, 3, 9));
+        var snapshots = Runs(Snapshot, AlwaysOpenCalendar.Instance, new DateOnly(2024, 3, 9), days: 3);
+
+        Assert.Equal(24 * 4, saturday.Count);
+        Assert.Equal(3, snapshots.Count);
+        Assert.All(snapshots, s => Assert.Equal(new TimeOnly(0, 5), TimeOnly.FromDateTime(NewYorkTime.ToNewYork(s).DateTime)));
+    }
+
+    [Fact]
+    public void Every_default_schedule_is_a_valid_cron_expression()
+    {
+        Assert.All(JobCatalog.Default.SelectMany(d => d.Schedules), s => Assert.True(CronExpression.TryParse(s.CronExpression, out _), s.CronExpression));
+    }
+
+    private static DateTimeOffset Et(int year, int month, int day, int hour, int minute) =>
+        NewYorkTime.At(new DateOnly(year, month, day), new TimeOnly(hour, minute));
+
+    /// <summary>The fire times of the schedule's Quartz trigger during New York dates [from, from + days) that the guard lets run.</summary>
+    private static List<DateTimeOffset> Runs(JobSchedule schedule, IMarketCalendar calendar, DateOnly from, int days = 1)
+    {
+        var start = NewYorkTime.StartOfDay(from);
+        var end = NewYorkTime.StartOfDay(from.AddDays(days));
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity("schedule-test")
+            .WithSchedule(CronScheduleBuilder.Create(schedule.CronExpression).InTimeZone(NewYorkTime.Zone))
+            .StartAt(start.AddTicks(-1))
+            .Build();
+        var hours = new TradingHours(calendar);
+        var runs = new List<DateTimeOffset>();
+        for (var fire = trigger.GetFireTimeAfter(start.AddTicks(-1)); fire is { } t && t < end; fire = trigger.GetFireTimeAfter(t))
+        {
+            if (hours.Includes(schedule, t))
+            {
+                runs.Add(t);
+            }
+        }
+
+        return runs;
+    }
+}
