@@ -187,6 +187,22 @@ public sealed class ScreeningTests
         Assert.Null(financials["AKAM"].DividendYield);
     }
 
+    [Fact]
+    public void The_ranking_as_csv_has_one_row_per_symbol_with_every_factor()
+    {
+        var settings = new ScreeningSettings { AsOf = LastDay, Weights = new Dictionary<ScreeningFactor, decimal> { [ScreeningFactor.Momentum12Months] = 1m } };
+        var result = ScreeningAggregator.Aggregate(settings, [Chunk(("A", "Health, Care", 0.1m, 0.4m), ("B", "X", 0.25m, 0.1m))]);
+
+        var lines = ScreeningCsv.Write(result.Ranking).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(3, lines.Length);
+        Assert.StartsWith("rank,symbol,sector,score,momentum3Months,momentum3Months_contribution,", lines[0], StringComparison.Ordinal);
+        Assert.Equal(4 + (2 * ScreeningFactors.All.Count), lines[0].Split(',').Length);
+        // B ranks first (+1); momentum 3 months is missing (empty), 12 months is 0.25 with contribution 1.
+        Assert.StartsWith("1,B,X,1,,0,,0,0.25,1,", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("2,A,\"Health, Care\",-1,", lines[2], StringComparison.Ordinal);
+    }
+
     private static ScreeningChunkResult Chunk(params (string Symbol, string Sector, decimal Momentum, decimal Volatility)[] rows) =>
         new([.. rows.Select(r => Row(r.Symbol, r.Sector, (ScreeningFactor.Momentum12Months, r.Momentum), (ScreeningFactor.Volatility60Days, r.Volatility)))], []);
 
