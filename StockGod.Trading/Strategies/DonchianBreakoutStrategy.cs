@@ -25,68 +25,94 @@ public sealed record DonchianBreakoutParameters(int EntryPeriod = 20, int ExitPe
 /// sells a holding when the close falls below the lowest low of the previous exit-period bars, or below the stop at
 /// the average entry price minus a multiple of ATR. Strength is the breakout's size in ATRs (one ATR is full).
 /// </summary>
-public sealed class DonchianBreakoutStrategy(DonchianBreakoutParameters parameters) : IStrategy
+public sealed class DonchianBreakoutStrategy(DonchianBreakoutParameters parameters) : IPerSymbolStrategy
 {
     public const string Name = "donchian_breakout";
 
     public string TypeName => Name;
 
-    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        return [.. context.Universe.Select(symbol => Evaluate(symbol, context))];
-    }
+    // Wilder's ATR remembers every bar, so the whole history counts.
+    public int Lookback => int.MaxValue;
 
-    private StrategySignal Evaluate(string symbol, StrategyContext context)
-    {
-        var bars = context.BarsOf(symbol);
-        var needed = Math.Max(parameters.EntryPeriod, parameters.AtrPeriod) + 1;
-        if (bars.Count < needed)
-        {
-            return StrategySignal.Hold(symbol, $"needs {needed} completed bars, has {bars.Count}");
-        }
+    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context) => this.EvaluateEachSymbol(context);
 
-        // Channels of the bars BEFORE the latest one: a close can only break out of a range it is not part of.
-        var entry = new DonchianChannel(parameters.EntryPeriod);
-        var exit = new DonchianChannel(parameters.ExitPeriod);
-        var atr = new AverageTrueRange(parameters.AtrPeriod);
-        for (var i = 0; i < bars.Count - 1; i++)
-        {
-            entry.Update(bars[i]);
-            exit.Update(bars[i]);
-            atr.Update(bars[i]);
-        }
-
-        atr.Update(bars[^1]);
-        var close = bars[^1].Close;
-        var atrValue = atr.Value;
-        var upper = entry.Value.Upper;
-        var lower = exit.Value.Lower;
-
-        if (context.Holds(symbol))
-        {
-            var stop = context.HoldingOf(symbol).AverageEntryPrice - (parameters.AtrStopMultiple * atrValue);
-            if (close < stop)
-            {
-                return StrategySignal.Sell(symbol, 1m, Text($"close {close:0.00} below the ATR stop {stop:0.00} (entry − {parameters.AtrStopMultiple} × ATR {atrValue:0.00})"));
-            }
-
-            if (close < lower)
-            {
-                return StrategySignal.Sell(symbol, 1m, Text($"close {close:0.00} below the {parameters.ExitPeriod}-day low {lower:0.00}"));
-            }
-
-            return StrategySignal.Hold(symbol, Text($"holding: close {close:0.00}, stop {stop:0.00}, {parameters.ExitPeriod}-day low {lower:0.00}"));
-        }
-
-        if (close > upper)
-        {
-            var strength = atrValue > 0m ? (close - upper) / atrValue : 1m;
-            return StrategySignal.Buy(symbol, strength, Text($"close {close:0.00} broke above the {parameters.EntryPeriod}-day high {upper:0.00}"));
-        }
-
-        return StrategySignal.Hold(symbol, Text($"close {close:0.00} within the {parameters.EntryPeriod}-day range {entry.Value.Lower:0.00}–{upper:0.00}"));
-    }
+    public ISymbolEvaluator CreateEvaluator() => new Evaluator(parameters);
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class Evaluator(DonchianBreakoutParameters parameters) : ISymbolEvaluator
+    {
+        private readonly DonchianChannel _entry = new(parameters.EntryPeriod);
+        private readonly DonchianChannel _exit = new(parameters.ExitPeriod);
+        private readonly AverageTrueRange _atr = new(parameters.AtrPeriod);
+        private readonly int _needed = Math.Max(parameters.EntryPeriod, parameters.AtrPeriod) + 1;
+        private int _bars;
+        private decimal _close;
+        private DonchianValue _entryChannel;
+        private DonchianValue _exitChannel;
+
+        public void Add(in Bar bar)
+        {
+            // Channels of the bars BEFORE the latest one: a close can only break out of a range it is not part of.
+            _entryChannel = _entry.Value;
+            _exitChannel = _exit.Value;
+            _entry.Update(bar);
+            _exit.Update(bar);
+            _atr.Update(bar);
+            _close = bar.Close;
+            _bars++;
+        }
+
+        public SignalAction Decide(Holding holding)
+        {
+            if (_bars < _needed)
+            {
+                return SignalAction.Hold;
+            }
+
+            if (holding.Quantity > 0m)
+            {
+                return _close < Stop(holding) || _close < _exitChannel.Lower ? SignalAction.Sell : SignalAction.Hold;
+            }
+
+            return _close > _entryChannel.Upper ? SignalAction.Buy : SignalAction.Hold;
+        }
+
+        public StrategySignal Signal(string symbol, Holding holding)
+        {
+            if (_bars < _needed)
+            {
+                return StrategySignal.Hold(symbol, $"needs {_needed} completed bars, has {_bars}");
+            }
+
+            var atr = _atr.Value;
+            var upper = _entryChannel.Upper;
+            var lower = _exitChannel.Lower;
+            if (holding.Quantity > 0m)
+            {
+                var stop = Stop(holding);
+                if (_close < stop)
+                {
+                    return StrategySignal.Sell(symbol, 1m, Text($"close {_close:0.00} below the ATR stop {stop:0.00} (entry − {parameters.AtrStopMultiple} × ATR {atr:0.00})"));
+                }
+
+                if (_close < lower)
+                {
+                    return StrategySignal.Sell(symbol, 1m, Text($"close {_close:0.00} below the {parameters.ExitPeriod}-day low {lower:0.00}"));
+                }
+
+                return StrategySignal.Hold(symbol, Text($"holding: close {_close:0.00}, stop {stop:0.00}, {parameters.ExitPeriod}-day low {lower:0.00}"));
+            }
+
+            if (_close > upper)
+            {
+                var strength = atr > 0m ? (_close - upper) / atr : 1m;
+                return StrategySignal.Buy(symbol, strength, Text($"close {_close:0.00} broke above the {parameters.EntryPeriod}-day high {upper:0.00}"));
+            }
+
+            return StrategySignal.Hold(symbol, Text($"close {_close:0.00} within the {parameters.EntryPeriod}-day range {_entryChannel.Lower:0.00}–{upper:0.00}"));
+        }
+
+        private decimal Stop(Holding holding) => holding.AverageEntryPrice - (parameters.AtrStopMultiple * _atr.Value);
+    }
 }

@@ -23,44 +23,58 @@ public sealed record RsiMeanReversionParameters(int Period = 14, decimal Oversol
 /// Buys when Wilder's RSI is below the oversold level and sells a holding above the overbought level; strength is
 /// how far past the level RSI is.
 /// </summary>
-public sealed class RsiMeanReversionStrategy(RsiMeanReversionParameters parameters) : IStrategy
+public sealed class RsiMeanReversionStrategy(RsiMeanReversionParameters parameters) : IPerSymbolStrategy
 {
     public const string Name = "rsi_mean_reversion";
 
     public string TypeName => Name;
 
-    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context)
+    // Wilder's smoothing remembers every change, so the whole history counts.
+    public int Lookback => int.MaxValue;
+
+    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context) => this.EvaluateEachSymbol(context);
+
+    public ISymbolEvaluator CreateEvaluator() => new Evaluator(parameters);
+
+    private sealed class Evaluator(RsiMeanReversionParameters parameters) : ISymbolEvaluator
     {
-        ArgumentNullException.ThrowIfNull(context);
-        return [.. context.Universe.Select(symbol => Evaluate(symbol, context))];
-    }
+        private readonly RelativeStrengthIndex _rsi = new(parameters.Period);
+        private int _bars;
 
-    private StrategySignal Evaluate(string symbol, StrategyContext context)
-    {
-        var bars = context.BarsOf(symbol);
-        var rsi = new RelativeStrengthIndex(parameters.Period);
-        if (bars.Count < rsi.WarmUp)
+        public void Add(in Bar bar)
         {
-            return StrategySignal.Hold(symbol, $"needs {rsi.WarmUp} completed bars, has {bars.Count}");
+            _rsi.Update(bar.Close);
+            _bars++;
         }
 
-        foreach (var bar in bars)
+        public SignalAction Decide(Holding holding)
         {
-            rsi.Update(bar.Close);
+            if (!_rsi.IsReady)
+            {
+                return SignalAction.Hold;
+            }
+
+            var value = _rsi.Value;
+            return value < parameters.Oversold ? SignalAction.Buy
+                : value > parameters.Overbought && holding.Quantity > 0m ? SignalAction.Sell
+                : SignalAction.Hold;
         }
 
-        var value = rsi.Value;
-        var text = string.Create(CultureInfo.InvariantCulture, $"RSI({parameters.Period}) {value:0.00}");
-        if (value < parameters.Oversold)
+        public StrategySignal Signal(string symbol, Holding holding)
         {
-            return StrategySignal.Buy(symbol, (parameters.Oversold - value) / parameters.Oversold, $"{text} below oversold {parameters.Oversold}");
-        }
+            if (!_rsi.IsReady)
+            {
+                return StrategySignal.Hold(symbol, $"needs {_rsi.WarmUp} completed bars, has {_bars}");
+            }
 
-        if (value > parameters.Overbought && context.Holds(symbol))
-        {
-            return StrategySignal.Sell(symbol, (value - parameters.Overbought) / (100m - parameters.Overbought), $"{text} above overbought {parameters.Overbought}");
+            var value = _rsi.Value;
+            var text = string.Create(CultureInfo.InvariantCulture, $"RSI({parameters.Period}) {value:0.00}");
+            return Decide(holding) switch
+            {
+                SignalAction.Buy => StrategySignal.Buy(symbol, (parameters.Oversold - value) / parameters.Oversold, $"{text} below oversold {parameters.Oversold}"),
+                SignalAction.Sell => StrategySignal.Sell(symbol, (value - parameters.Overbought) / (100m - parameters.Overbought), $"{text} above overbought {parameters.Overbought}"),
+                _ => StrategySignal.Hold(symbol, $"{text} between {parameters.Oversold} and {parameters.Overbought}"),
+            };
         }
-
-        return StrategySignal.Hold(symbol, $"{text} between {parameters.Oversold} and {parameters.Overbought}");
     }
 }

@@ -22,52 +22,68 @@ public sealed record SmaCrossoverParameters(int FastPeriod = 10, int SlowPeriod 
 /// Buys when the fast SMA crosses above the slow one on the latest completed bar; sells a holding when it crosses
 /// below. Strength grows with the gap between the averages (a 2 % gap is full strength).
 /// </summary>
-public sealed class SmaCrossoverStrategy(SmaCrossoverParameters parameters) : IStrategy
+public sealed class SmaCrossoverStrategy(SmaCrossoverParameters parameters) : IPerSymbolStrategy
 {
     public const string Name = "sma_crossover";
     private const decimal FullStrengthGap = 0.02m;
 
     public string TypeName => Name;
 
-    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context)
+    // The slow window plus the bar before it (for the previous values) determine a decision exactly.
+    public int Lookback => parameters.SlowPeriod + 1;
+
+    public IReadOnlyList<StrategySignal> Evaluate(StrategyContext context) => this.EvaluateEachSymbol(context);
+
+    public ISymbolEvaluator CreateEvaluator() => new Evaluator(parameters);
+
+    private sealed class Evaluator(SmaCrossoverParameters parameters) : ISymbolEvaluator
     {
-        ArgumentNullException.ThrowIfNull(context);
-        return [.. context.Universe.Select(symbol => Evaluate(symbol, context))];
-    }
+        private readonly SimpleMovingAverage _fast = new(parameters.FastPeriod);
+        private readonly SimpleMovingAverage _slow = new(parameters.SlowPeriod);
+        private int _bars;
+        private decimal _fastValue, _slowValue, _previousFast, _previousSlow;
 
-    private StrategySignal Evaluate(string symbol, StrategyContext context)
-    {
-        var bars = context.BarsOf(symbol);
-        if (bars.Count < parameters.SlowPeriod + 1)
+        public void Add(in Bar bar)
         {
-            return StrategySignal.Hold(symbol, $"needs {parameters.SlowPeriod + 1} completed bars, has {bars.Count}");
+            _fast.Update(bar.Close);
+            _slow.Update(bar.Close);
+            _bars++;
+            _previousFast = _fastValue;
+            _previousSlow = _slowValue;
+            _fastValue = _fast.Value;
+            _slowValue = _slow.Value;
         }
 
-        // Starting one bar before the slow window, the values just before the last update are the prior bar's.
-        var fast = new SimpleMovingAverage(parameters.FastPeriod);
-        var slow = new SimpleMovingAverage(parameters.SlowPeriod);
-        decimal previousFast = 0m, previousSlow = 0m;
-        for (var i = bars.Count - parameters.SlowPeriod - 1; i < bars.Count; i++)
+        public SignalAction Decide(Holding holding)
         {
-            previousFast = fast.Value;
-            previousSlow = slow.Value;
-            fast.Update(bars[i].Close);
-            slow.Update(bars[i].Close);
+            if (_bars < parameters.SlowPeriod + 1)
+            {
+                return SignalAction.Hold;
+            }
+
+            if (_previousFast <= _previousSlow && _fastValue > _slowValue)
+            {
+                return SignalAction.Buy;
+            }
+
+            return _previousFast >= _previousSlow && _fastValue < _slowValue && holding.Quantity > 0m ? SignalAction.Sell : SignalAction.Hold;
         }
 
-        var strength = Math.Abs(fast.Value - slow.Value) / slow.Value / FullStrengthGap;
-        var levels = string.Create(CultureInfo.InvariantCulture, $"SMA({parameters.FastPeriod}) {fast.Value:0.00} vs SMA({parameters.SlowPeriod}) {slow.Value:0.00}");
-
-        if (previousFast <= previousSlow && fast.Value > slow.Value)
+        public StrategySignal Signal(string symbol, Holding holding)
         {
-            return StrategySignal.Buy(symbol, strength, $"{levels}: fast crossed above slow");
-        }
+            if (_bars < parameters.SlowPeriod + 1)
+            {
+                return StrategySignal.Hold(symbol, $"needs {parameters.SlowPeriod + 1} completed bars, has {_bars}");
+            }
 
-        if (previousFast >= previousSlow && fast.Value < slow.Value && context.Holds(symbol))
-        {
-            return StrategySignal.Sell(symbol, strength, $"{levels}: fast crossed below slow");
+            var strength = Math.Abs(_fastValue - _slowValue) / _slowValue / FullStrengthGap;
+            var levels = string.Create(CultureInfo.InvariantCulture, $"SMA({parameters.FastPeriod}) {_fastValue:0.00} vs SMA({parameters.SlowPeriod}) {_slowValue:0.00}");
+            return Decide(holding) switch
+            {
+                SignalAction.Buy => StrategySignal.Buy(symbol, strength, $"{levels}: fast crossed above slow"),
+                SignalAction.Sell => StrategySignal.Sell(symbol, strength, $"{levels}: fast crossed below slow"),
+                _ => StrategySignal.Hold(symbol, $"{levels}: no crossover"),
+            };
         }
-
-        return StrategySignal.Hold(symbol, $"{levels}: no crossover");
     }
 }

@@ -134,7 +134,7 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         await new JobExecutionRetentionService(db, _time, Options.Create(new SchedulerOptions())).DeleteExpiredAsync(counters, CancellationToken.None);
 
         var left = await db.JobExecutions.Where(e => e.JobId == job.Id).Select(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
-        Assert.Equal([stuck.Id, recent.Id], left.Order());
+        Assert.Equal(new[] { stuck.Id, recent.Id }.Order(), left.Order());
         Assert.Equal(1, counters["executions_deleted"]);
     }
 
