@@ -26,7 +26,7 @@ internal static class Extensions
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();
-        builder.AddSimulatedExchange();
+        builder.AddBrokerage();
         services.AddOrderExecution();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
