@@ -24,8 +24,9 @@ internal sealed partial class MarketDataGrpcService(
         var symbols = SymbolList.Parse(request.Symbols);
         var quotes = await cache.GetQuotesAsync(symbols, context.CancellationToken);
         var response = new V1.GetQuotesResponse();
-        response.UnknownSymbols.AddRange(SymbolList.Unknown(symbols, s => quotes[s].Found));
         var now = time.GetUtcNow();
+        // One pass, no LINQ: this is the hot path of the service.
+        List<string>? unknown = null;
         foreach (var symbol in symbols)
         {
             var quote = quotes[symbol];
@@ -33,6 +34,16 @@ internal sealed partial class MarketDataGrpcService(
             {
                 response.Quotes.Add(quote.ToProto(now));
             }
+            else
+            {
+                (unknown ??= []).Add(symbol);
+            }
+        }
+
+        if (unknown is not null)
+        {
+            SymbolList.ThrowIfNoneKnown(symbols, unknown);
+            response.UnknownSymbols.AddRange(unknown);
         }
 
         return response;

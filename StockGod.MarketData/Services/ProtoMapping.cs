@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf.WellKnownTypes;
 using StockGod.MarketData.Caching;
 using StockGod.MarketData.Providers;
@@ -8,19 +9,42 @@ namespace StockGod.MarketData.Services;
 /// <summary>Domain values to wire messages.</summary>
 internal static class ProtoMapping
 {
-    public static V1.Quote ToProto(this Quote quote, DateTimeOffset fetchedAt, bool stale, DateTimeOffset now) => new()
+    /// <summary>
+    /// The per-call-invariant wire form of each quote the cache holds, keyed by the (immutable) quote instance, so a
+    /// warm call converts no decimals and timestamps: it only sets <c>stale</c> and <c>age</c>. Entries go with their
+    /// quote when the cache drops it.
+    /// </summary>
+    private static readonly ConditionalWeakTable<Quote, V1.Quote> WireQuotes = new();
+
+    public static V1.Quote ToProto(this Quote quote, DateTimeOffset fetchedAt, bool stale, DateTimeOffset now)
     {
-        Symbol = quote.Symbol,
-        BidPrice = quote.BidPrice,
-        BidSize = quote.BidSize,
-        AskPrice = quote.AskPrice,
-        AskSize = quote.AskSize,
-        LastPrice = quote.LastPrice,
-        Timestamp = Timestamp.FromDateTimeOffset(quote.Timestamp),
-        Source = quote.Source,
-        Stale = stale,
-        Age = Duration.FromTimeSpan(Age(fetchedAt, now)),
-    };
+        var wire = WireQuotes.GetValue(quote, static q => new V1.Quote
+        {
+            Symbol = q.Symbol,
+            BidPrice = q.BidPrice,
+            BidSize = q.BidSize,
+            AskPrice = q.AskPrice,
+            AskSize = q.AskSize,
+            LastPrice = q.LastPrice,
+            Timestamp = Timestamp.FromDateTimeOffset(q.Timestamp),
+            Source = q.Source,
+        });
+
+        // The sub-messages are shared, not cloned: responses are only serialized, never modified, so sharing is safe.
+        return new V1.Quote
+        {
+            Symbol = wire.Symbol,
+            BidPrice = wire.BidPrice,
+            BidSize = wire.BidSize,
+            AskPrice = wire.AskPrice,
+            AskSize = wire.AskSize,
+            LastPrice = wire.LastPrice,
+            Timestamp = wire.Timestamp,
+            Source = wire.Source,
+            Stale = stale,
+            Age = Duration.FromTimeSpan(Age(fetchedAt, now)),
+        };
+    }
 
     public static V1.Quote ToProto(this CachedValue<Quote> cached, DateTimeOffset now) =>
         cached.Value!.ToProto(cached.FetchedAt, cached.Stale, now);

@@ -21,17 +21,16 @@ internal static partial class SymbolList
         List<string>? malformed = null;
         foreach (var entry in requested)
         {
+            // gRPC callers send one symbol per entry: no split, and no copy when it is already trimmed and upper case.
+            if (!entry.Contains(','))
+            {
+                Add(entry.Trim());
+                continue;
+            }
+
             foreach (var part in entry.Split(',', StringSplitOptions.TrimEntries))
             {
-                var symbol = part.ToUpperInvariant();
-                if (!Ticker().IsMatch(symbol))
-                {
-                    (malformed ??= []).Add(part.Length == 0 ? "(empty)" : part);
-                }
-                else if (seen.Add(symbol))
-                {
-                    symbols.Add(symbol);
-                }
+                Add(part);
             }
         }
 
@@ -51,17 +50,35 @@ internal static partial class SymbolList
         }
 
         return symbols;
+
+        void Add(string part)
+        {
+            var symbol = part.ToUpperInvariant();
+            if (!Ticker().IsMatch(symbol))
+            {
+                (malformed ??= []).Add(part.Length == 0 ? "(empty)" : part);
+            }
+            else if (seen.Add(symbol))
+            {
+                symbols.Add(symbol);
+            }
+        }
     }
 
     /// <summary>The symbols the provider does not know; NOT_FOUND when it knows none of them.</summary>
     public static List<string> Unknown(IReadOnlyList<string> symbols, Func<string, bool> isKnown)
     {
         var unknown = symbols.Where(s => !isKnown(s)).ToList();
+        ThrowIfNoneKnown(symbols, unknown);
+        return unknown;
+    }
+
+    /// <summary>NOT_FOUND when every one of the symbols is unknown.</summary>
+    public static void ThrowIfNoneKnown(IReadOnlyList<string> symbols, List<string> unknown)
+    {
         if (unknown.Count == symbols.Count)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"Unknown symbols: {string.Join(", ", unknown.Take(50))}."));
         }
-
-        return unknown;
     }
 }

@@ -24,11 +24,15 @@ public sealed class CacheTests
             ["MarketData:Cache:QuoteTtlWhenClosed"] = "00:01:00",
         });
 
-        await Quotes(host, "AAPL");
+        var first = await Quotes(host, "AAPL");
         host.Time.Advance(TimeSpan.FromSeconds(1.5));
         var cached = await Quotes(host, "AAPL");
         Assert.Equal(1, host.Provider.QuoteCalls);
         Assert.Equal(TimeSpan.FromSeconds(1.5), cached.Quotes[0].Age.ToTimeSpan());
+        // A cache hit is the first answer field for field; only its age moved.
+        var expected = first.Quotes[0].Clone();
+        expected.Age = cached.Quotes[0].Age;
+        Assert.Equal(expected, cached.Quotes[0]);
 
         host.Time.Advance(TimeSpan.FromSeconds(1));
         await Quotes(host, "AAPL");

@@ -37,6 +37,18 @@ public sealed class GrpcApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Symbols_are_trimmed_upper_cased_split_on_commas_and_deduplicated_and_an_empty_one_is_malformed()
+    {
+        var response = await Client.GetQuotesAsync(Request(" aapl ", "msft, BRK.B", "AAPL", "MSFT"), cancellationToken: Ct);
+        var empty = await Assert.ThrowsAsync<RpcException>(() => Client.GetQuotesAsync(Request("AAPL,,MSFT"), cancellationToken: Ct).ResponseAsync);
+
+        Assert.Equal(["AAPL", "MSFT", "BRK.B"], response.Quotes.Select(q => q.Symbol));
+        Assert.Empty(response.UnknownSymbols);
+        Assert.Equal(StatusCode.InvalidArgument, empty.StatusCode);
+        Assert.Contains("(empty)", empty.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task All_unknown_symbols_are_NOT_FOUND_naming_them()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => Client.GetQuotesAsync(Request("ZZZZ", "QQQQ"), cancellationToken: Ct).ResponseAsync);
