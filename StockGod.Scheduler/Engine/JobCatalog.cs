@@ -18,7 +18,9 @@ namespace StockGod.Scheduler.Engine;
 /// intraday jobs whose next tick comes within minutes skip it (DoNothing: strategy_execution on old prices would be
 /// wrong, and the others are simply redone by the next tick); portfolio_snapshot and job_execution_retention fire
 /// once on recovery (FireAndProceed: the snapshot still counts within its after-close hour, and is idempotent; a
-/// late retention run is as good as a punctual one). Every misfire is logged and counted by the trigger listener.
+/// late retention run is as good as a punctual one). order_status_check skips a missed minute tick (DoNothing: the next
+/// tick polls the same open orders) but fires its after-close sweep once on recovery (FireAndProceed: it is the run that
+/// sees the day orders expire, and applying broker snapshots is idempotent). Every misfire is logged and counted by the trigger listener.
 /// </para>
 /// </summary>
 internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
@@ -26,10 +28,15 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
     public const string PriceUpdate = "price_update";
     public const string PortfolioSnapshot = "portfolio_snapshot";
     public const string AlertPriceCheck = "alert_price_check";
+    public const string OrderStatusCheck = "order_status_check";
     public const string JobExecutionRetention = "job_execution_retention";
 
     /// <summary>Snapshots are taken 5 minutes after the close: 16:05, or 13:05 on early-close days.</summary>
     public static readonly TimeSpan SnapshotDelay = TimeSpan.FromMinutes(5);
+
+    /// <summary>The after-close order sweep runs 10 minutes after the close (16:10, or 13:10 on early-close days), once the
+    /// broker has expired the day orders.</summary>
+    public static readonly TimeSpan OrderSweepDelay = TimeSpan.FromMinutes(10);
 
     private readonly Dictionary<string, JobDefinition> _byName = definitions.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
@@ -43,6 +50,12 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
         new(AlertPriceCheck, typeof(AlertPriceCheckJob),
             "Above / below / percent-change price alerts against current prices.",
             [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
+        new(OrderStatusCheck, typeof(OrderStatusCheckJob),
+            "Open orders of the last 24 hours against the broker: status changes, fills booked once, notifications.",
+            [
+                new("0 * * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing),
+                new("0 10 * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, OrderSweepDelay),
+            ]),
         new(PortfolioSnapshot, typeof(PortfolioSnapshotJob),
             "One snapshot per portfolio per trading day, 5 minutes after the close.",
             [new("0 5 * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, SnapshotDelay)]),

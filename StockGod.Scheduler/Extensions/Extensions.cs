@@ -3,11 +3,13 @@ using Quartz;
 using StockGod.MarketData.Client;
 using StockGod.Scheduler.Engine;
 using StockGod.Scheduler.Jobs.Alerts;
+using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
 using StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Calendar;
+using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Scheduler.Extensions;
@@ -20,6 +22,10 @@ internal static class Extensions
         builder.AddRedisClient("redis");
         builder.AddMarketDataClient();
         builder.AddSchedulerEngine(JobCatalog.Default);
+
+        // After the engine, so the calendar it chose (NYSE or always open) is the one the simulated exchange uses too.
+        builder.AddBrokerage();
+        builder.Services.AddOrderExecution();
         builder.Services.AddGrpc();
     }
 
@@ -43,6 +49,7 @@ internal static class Extensions
         services.AddScoped<PriceUpdateService>();
         services.AddScoped<PortfolioSnapshotService>();
         services.AddScoped<AlertPriceCheckService>();
+        services.AddScoped<OrderStatusCheckService>();
         services.AddScoped<JobExecutionRetentionService>();
         foreach (var job in jobs)
         {

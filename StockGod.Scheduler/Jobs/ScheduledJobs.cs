@@ -1,6 +1,7 @@
 using Quartz;
 using StockGod.Scheduler.Engine;
 using StockGod.Scheduler.Jobs.Alerts;
+using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
@@ -15,6 +16,13 @@ internal sealed class PriceUpdateJob(JobRunner runner, PriceUpdateService servic
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         runner.RunAsync(context, (run, ct) => service.UpdatePricesAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class OrderStatusCheckJob(JobRunner runner, OrderStatusCheckService service) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.CheckOrdersAsync(run.Counters, ct), cancellationToken);
 }
 
 [DisallowConcurrentExecution]
