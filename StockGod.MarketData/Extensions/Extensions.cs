@@ -57,14 +57,8 @@ internal static class Extensions
     {
         var services = builder.Services;
         services.AddOptions<AlpacaDataOptions>().BindConfiguration(AlpacaDataOptions.SectionName);
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
-            return new AlpacaRateBudget(
-                new AlpacaAccountOptions { RequestsPerWindow = options.RequestsPerMinute, RateLimitWindow = TimeSpan.FromMinutes(1) },
-                sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddTransient<AlpacaDataRateLimitHandler>();
+        // The trading client's rate budget and 429 handling, with the data API's own limits: one wait-out of a 429.
+        services.AddSingleton(sp => new AlpacaRateBudget(DataRateLimits(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddHttpClient<IMarketDataProvider, AlpacaMarketDataProvider>((sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
@@ -74,11 +68,26 @@ internal static class Extensions
                 }
 
                 http.BaseAddress = options.BaseUrl;
-                http.DefaultRequestHeaders.Add("APCA-API-KEY-ID", options.KeyId);
-                http.DefaultRequestHeaders.Add("APCA-API-SECRET-KEY", options.SecretKey);
+                http.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.KeyIdHeader, options.KeyId);
+                http.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.SecretKeyHeader, options.SecretKey);
             })
-            .AddHttpMessageHandler<AlpacaDataRateLimitHandler>();
+            // The default HTTP logging hands the key headers to structured loggers: log method, path, status only.
+            .RemoveAllLoggers()
+            .AddLogger(sp => new AlpacaHttpLogger(sp.GetRequiredService<ILogger<AlpacaHttpLogger>>()), wrapHandlersPipeline: false)
+            .AddHttpMessageHandler(sp => new AlpacaRateLimitHandler(
+                sp.GetRequiredService<AlpacaRateBudget>(),
+                DataRateLimits(sp),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<AlpacaRateLimitHandler>>()));
     }
+
+    private static AlpacaAccountOptions DataRateLimits(IServiceProvider sp) => new()
+    {
+        RequestsPerWindow = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value.RequestsPerMinute,
+        RateLimitWindow = TimeSpan.FromMinutes(1),
+        RateLimitRetries = 1,
+        MaxRateLimitWait = TimeSpan.FromSeconds(30),
+    };
 
     /// <summary>The provider named by <c>MarketData:Provider</c>: Synthetic (default), Replay or Alpaca.</summary>
     private static void AddMarketDataProvider(this IHostApplicationBuilder builder)

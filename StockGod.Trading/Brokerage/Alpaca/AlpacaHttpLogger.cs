@@ -8,7 +8,7 @@ namespace StockGod.Trading.Brokerage.Alpaca;
 /// its message text but still hands the raw values (the APCA keys) to structured loggers as state, so it is removed
 /// and this logger writes the method, path, status and duration only.
 /// </summary>
-internal sealed partial class AlpacaHttpLogger(ILogger<AlpacaHttpLogger> logger) : IHttpClientLogger
+public sealed partial class AlpacaHttpLogger(ILogger<AlpacaHttpLogger> logger) : IHttpClientLogger
 {
     public object? LogRequestStart(HttpRequestMessage request) => null;
 

@@ -8,7 +8,7 @@ namespace StockGod.Trading.Brokerage.Alpaca;
 /// before sending again. A 429 means Alpaca refused the request unprocessed, so re-sending is safe even for an order.
 /// When still limited (or the reset is too far away) the 429 goes back to the caller.
 /// </summary>
-internal sealed partial class AlpacaRateLimitHandler(
+public sealed partial class AlpacaRateLimitHandler(
     AlpacaRateBudget budget,
     AlpacaAccountOptions options,
     TimeProvider timeProvider,

@@ -1,9 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using StockGod.Testing;
 using StockGod.Trading.Indicators;
 using StockGod.Trading.Market;
@@ -17,20 +12,6 @@ namespace StockGod.Benchmarks.Indicators;
 [Config(typeof(ShortInProcessConfig))]
 public class IndicatorThroughputBenchmarks
 {
-    /// <summary>
-    /// Five measured passes after one warm-up, in process: on the shared 2-core machine, building a separate
-    /// benchmark executable can exceed BenchmarkDotNet's build timeout.
-    /// </summary>
-    private sealed class ShortInProcessConfig : ManualConfig
-    {
-        public ShortInProcessConfig()
-        {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
-                .WithToolchain(InProcessEmitToolchain.Instance));
-            AddDiagnoser(MemoryDiagnoser.Default);
-        }
-    }
-
     private Bar[][] _symbols = [];
 
     [GlobalSetup]

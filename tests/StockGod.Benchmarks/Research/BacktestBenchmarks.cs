@@ -1,9 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using StockGod.Testing;
 using StockGod.Trading.Backtesting;
 using StockGod.Trading.Market;
@@ -43,18 +38,4 @@ public class BacktestBenchmarks
 
     [Benchmark(Description = "SMA crossover, whole universe, aligning bars included")]
     public decimal WholeRun() => new BacktestEngine().Run(_settings, _history.BarsBySymbol).Strategy.Statistics.FinalEquity;
-}
-
-/// <summary>
-/// One warm-up and five measured passes, in process: on the shared 2-core machine, building a separate benchmark
-/// executable can exceed BenchmarkDotNet's build timeout.
-/// </summary>
-internal sealed class ShortInProcessConfig : ManualConfig
-{
-    public ShortInProcessConfig()
-    {
-        AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
-            .WithToolchain(InProcessEmitToolchain.Instance));
-        AddDiagnoser(MemoryDiagnoser.Default);
-    }
 }
