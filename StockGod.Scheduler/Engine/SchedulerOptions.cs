@@ -6,7 +6,7 @@ public sealed class SchedulerOptions
     public const string SectionName = "Scheduler";
 
     /// <summary>Consecutive failures after which a job's circuit breaker opens (status error) until an operator resets it.</summary>
-    public int CircuitBreakerThreshold { get; set; } = 10;
+    public int CircuitBreakerThreshold { get; set; } = StockGod.Trading.Domain.Jobs.ScheduledJob.DefaultErrorThreshold;
 
     /// <summary>How long job executions are kept by job_execution_retention.</summary>
     public int ExecutionRetentionDays { get; set; } = 30;

@@ -11,7 +11,7 @@ public enum ScheduledJobStatus
     [JsonStringEnumMemberName("enabled")] Enabled,
     [JsonStringEnumMemberName("disabled")] Disabled,
 
-    /// <summary>Failed too many times in a row; the next success brings it back to enabled.</summary>
+    /// <summary>Failed too many times in a row: the Scheduler runs it no more until an operator resets it.</summary>
     [JsonStringEnumMemberName("error")] Error,
 }
 
@@ -22,7 +22,9 @@ public enum ScheduledJobStatus
 public sealed class ScheduledJob
 {
     public const int MaxNameLength = 100;
-    public const int DefaultErrorThreshold = 5;
+
+    /// <summary>Consecutive failures after which a job is switched off until an operator resets it.</summary>
+    public const int DefaultErrorThreshold = 10;
 
     /// <summary>Weight of the newest duration in the moving average (older ones decay geometrically).</summary>
     public const double DurationWeight = 0.3;
