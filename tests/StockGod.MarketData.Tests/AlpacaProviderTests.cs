@@ -1,5 +1,6 @@
 using Grpc.Core;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Testing.MarketData;
 using StockGod.MarketData.V1;
 using StockGod.Testing;
 using StockGod.Testing.FakeAlpaca;

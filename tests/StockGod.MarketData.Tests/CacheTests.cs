@@ -3,6 +3,7 @@ using System.Net;
 using Grpc.Core;
 using MarketDataServer::StockGod.MarketData.Caching;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Testing.MarketData;
 using StockGod.MarketData.V1;
 using StockGod.Testing;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;

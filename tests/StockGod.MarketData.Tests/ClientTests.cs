@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using StockGod.MarketData.Client;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Testing.MarketData;
 using StockGod.Testing;
 using StockGod.Trading.Market;
 

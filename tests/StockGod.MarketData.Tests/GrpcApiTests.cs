@@ -2,6 +2,7 @@ using System.Net;
 using Grpc.Core;
 using Grpc.Health.V1;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Testing.MarketData;
 using StockGod.MarketData.V1;
 using StockGod.Testing;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;

@@ -3,6 +3,7 @@ using MarketDataServer::StockGod.MarketData.Providers.Simulation;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockGod.MarketData.Tests.Support;
+using StockGod.Testing.MarketData;
 using StockGod.Trading.Calendar;
 using StockGod.Trading.Market;
 

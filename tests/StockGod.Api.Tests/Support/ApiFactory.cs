@@ -5,11 +5,13 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using StockGod.Testing;
+using StockGod.Testing.MarketData;
 
 namespace StockGod.Api.Tests.Support;
 
 /// <summary>
-/// The Api in-process over a fresh PostgreSQL database (migrated by the Api itself at start-up) and the shared Redis.
+/// The Api in-process over a fresh PostgreSQL database (migrated by the Api itself at start-up), the shared Redis and a
+/// real MarketData (synthetic market, fake clock at <see cref="MarketDataTestHost.MarketOpen"/>) reached over gRPC.
 /// Rate limits are raised so tests that are not about them never meet them; <see cref="Settings"/> overrides any key.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
@@ -22,12 +24,15 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
 
     public string RedisConnectionString { get; private set; } = string.Empty;
 
+    public MarketDataTestHost MarketData { get; private set; } = null!;
+
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async ValueTask InitializeAsync()
     {
         DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
         RedisConnectionString = await TestServers.RedisAsync();
+        MarketData = await MarketDataTestHost.StartAsync(RedisConnectionString);
         _ = Server; // starts the host: migrations run now, once
     }
 
@@ -38,6 +43,7 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
         {
             ["ConnectionStrings:stockgod"] = DatabaseConnectionString,
             ["ConnectionStrings:redis"] = RedisConnectionString,
+            ["services:marketdata:http:0"] = MarketData.Address.ToString(),
             ["Jwt:SigningKey"] = SigningKey,
             ["Identity:OperatorEmails:0"] = OperatorEmail,
             ["RateLimiting:Anonymous:PermitLimit"] = "100000",
@@ -76,6 +82,11 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (MarketData is not null)
+        {
+            await MarketData.DisposeAsync();
+        }
+
         GC.SuppressFinalize(this);
     }
 }

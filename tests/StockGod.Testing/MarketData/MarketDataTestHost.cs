@@ -10,15 +10,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using MarketDataServer::StockGod.MarketData.Providers;
-using StockGod.MarketData.V1;
 
-namespace StockGod.MarketData.Tests.Support;
+namespace StockGod.Testing.MarketData;
 
 /// <summary>
 /// MarketData composed exactly as its Program does, on Kestrel on loopback (HTTP/2 cleartext), with a fake clock,
-/// real Redis (keys of its own) and the provider wrapped in a <see cref="CountingProvider"/>.
+/// real Redis (keys of its own) and the provider wrapped in a <see cref="CountingProvider"/>. Consumers reach it at
+/// <see cref="Address"/> (for Api and Scheduler: <c>services:marketdata:http:0</c>, what Aspire injects) or through
+/// <see cref="Channel"/> with the client types of their own compilation of the contract.
 /// </summary>
-internal sealed class MarketDataTestHost : IAsyncDisposable
+public sealed class MarketDataTestHost : IAsyncDisposable
 {
     /// <summary>Tuesday 10 March 2026, 11:00 New York: the market is open.</summary>
     public static readonly DateTimeOffset MarketOpen = new(2026, 3, 10, 15, 0, 0, TimeSpan.Zero);
@@ -30,7 +31,6 @@ internal sealed class MarketDataTestHost : IAsyncDisposable
         Provider = provider;
         Address = address;
         Channel = GrpcChannel.ForAddress(address);
-        Client = new MarketDataService.MarketDataServiceClient(Channel);
     }
 
     public WebApplication App { get; }
@@ -42,8 +42,6 @@ internal sealed class MarketDataTestHost : IAsyncDisposable
     public Uri Address { get; }
 
     public GrpcChannel Channel { get; }
-
-    public MarketDataService.MarketDataServiceClient Client { get; }
 
     public static async Task<MarketDataTestHost> StartAsync(
         string redis,

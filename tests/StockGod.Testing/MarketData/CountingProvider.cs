@@ -2,10 +2,10 @@ extern alias MarketDataServer;
 using MarketDataServer::StockGod.MarketData.Providers;
 using StockGod.Trading.Market;
 
-namespace StockGod.MarketData.Tests.Support;
+namespace StockGod.Testing.MarketData;
 
 /// <summary>The real provider, with its calls counted and a switch that makes it fail like a provider outage.</summary>
-internal sealed class CountingProvider(IMarketDataProvider inner) : IMarketDataProvider
+public sealed class CountingProvider(IMarketDataProvider inner) : IMarketDataProvider
 {
     private int _quoteCalls;
     private int _snapshotCalls;
