@@ -41,6 +41,8 @@ internal static class Extensions
         // Malformed input throws even outside Development, so the exception handler can answer a 400 ProblemDetails
         // that says what was wrong instead of an empty 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        // Registered before AddProblemDetails' default writer, which declines requests that accept no JSON.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
