@@ -8,6 +8,7 @@ using StockGod.MarketData.Providers.Alpaca;
 using StockGod.MarketData.Providers.Replay;
 using StockGod.MarketData.Providers.Simulation;
 using StockGod.MarketData.Services;
+using StockGod.MarketData.Streaming;
 using StockGod.Trading.Brokerage.Alpaca;
 
 namespace StockGod.MarketData.Extensions;
@@ -32,6 +33,7 @@ internal static class Extensions
         services.AddSingleton<MarketDataMetrics>();
         services.AddSingleton<RedisCacheTier>();
         services.AddSingleton<MarketDataCache>();
+        services.AddSingleton<QuoteBroadcaster>();
         builder.AddMarketDataProvider();
 
         services.AddGrpc(options => options.Interceptors.Add<UnavailableInterceptor>()).AddJsonTranscoding();
