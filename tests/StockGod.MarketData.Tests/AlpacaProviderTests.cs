@@ -144,7 +144,10 @@ public sealed class AlpacaProviderTests
         var quotes = await host.DriveClockUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
 
         Assert.Equal(187.41m, (decimal)Assert.Single(quotes.Quotes).BidPrice);
-        Assert.Equal(new int?[] { null, 200 }, alpaca.Requests.Where(r => r.Path == LatestQuotesPath).Select(r => r.StatusCode));
+        // Sent again once the attempt timed out (the standard handler's 10 s attempt timeout, on the shared clock).
+        var requests = alpaca.Requests.Where(r => r.Path == LatestQuotesPath).ToList();
+        Assert.Equal(2, requests.Count);
+        Assert.True(requests[1].ReceivedAt - requests[0].ReceivedAt >= TimeSpan.FromSeconds(10), $"sent again after {requests[1].ReceivedAt - requests[0].ReceivedAt}");
     }
 
     [Fact]
