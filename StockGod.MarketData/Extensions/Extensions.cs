@@ -90,10 +90,14 @@ internal static class Extensions
             DataRateLimits(sp),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AlpacaRateLimitHandler>>()));
-        http.AddStandardResilienceHandler(builder.Configuration.GetSection($"{AlpacaDataOptions.SectionName}:Resilience"))
-            .Configure(options => options.Retry.ShouldHandle = arguments => ValueTask.FromResult(
+        var resilience = builder.Configuration.GetSection($"{AlpacaDataOptions.SectionName}:Resilience");
+        http.AddStandardResilienceHandler(options =>
+        {
+            resilience.Bind(options);
+            options.Retry.ShouldHandle = arguments => ValueTask.FromResult(
                 HttpClientResiliencePredicates.IsTransient(arguments.Outcome)
-                && arguments.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests));
+                && arguments.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests);
+        });
     }
 
     private static AlpacaAccountOptions DataRateLimits(IServiceProvider sp) => new()
