@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 using StockGod.MarketData.Caching;
@@ -8,6 +10,7 @@ using StockGod.MarketData.Providers.Alpaca;
 using StockGod.MarketData.Providers.Replay;
 using StockGod.MarketData.Providers.Simulation;
 using StockGod.MarketData.Services;
+using StockGod.MarketData.Streaming;
 using StockGod.Trading.Brokerage.Alpaca;
 
 namespace StockGod.MarketData.Extensions;
@@ -32,6 +35,7 @@ internal static class Extensions
         services.AddSingleton<MarketDataMetrics>();
         services.AddSingleton<RedisCacheTier>();
         services.AddSingleton<MarketDataCache>();
+        services.AddSingleton<QuoteBroadcaster>();
         builder.AddMarketDataProvider();
 
         services.AddGrpc(options => options.Interceptors.Add<UnavailableInterceptor>()).AddJsonTranscoding();
@@ -59,7 +63,7 @@ internal static class Extensions
         services.AddOptions<AlpacaDataOptions>().BindConfiguration(AlpacaDataOptions.SectionName);
         // The trading client's rate budget and 429 handling, with the data API's own limits: one wait-out of a 429.
         services.AddSingleton(sp => new AlpacaRateBudget(DataRateLimits(sp), sp.GetRequiredService<TimeProvider>()));
-        services.AddHttpClient<IMarketDataProvider, AlpacaMarketDataProvider>((sp, http) =>
+        var http = services.AddHttpClient<IMarketDataProvider, AlpacaMarketDataProvider>((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<AlpacaDataOptions>>().Value;
                 if (string.IsNullOrWhiteSpace(options.KeyId) || string.IsNullOrWhiteSpace(options.SecretKey))
@@ -67,18 +71,33 @@ internal static class Extensions
                     throw new InvalidOperationException("MarketData:Provider is Alpaca but Alpaca:Data:KeyId or Alpaca:Data:SecretKey is not configured.");
                 }
 
-                http.BaseAddress = options.BaseUrl;
-                http.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.KeyIdHeader, options.KeyId);
-                http.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.SecretKeyHeader, options.SecretKey);
+                client.BaseAddress = options.BaseUrl;
+                client.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.KeyIdHeader, options.KeyId);
+                client.DefaultRequestHeaders.Add(AlpacaBrokerageExtensions.SecretKeyHeader, options.SecretKey);
             })
             // The default HTTP logging hands the key headers to structured loggers: log method, path, status only.
             .RemoveAllLoggers()
-            .AddLogger(sp => new AlpacaHttpLogger(sp.GetRequiredService<ILogger<AlpacaHttpLogger>>()), wrapHandlersPipeline: false)
-            .AddHttpMessageHandler(sp => new AlpacaRateLimitHandler(
-                sp.GetRequiredService<AlpacaRateBudget>(),
-                DataRateLimits(sp),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<AlpacaRateLimitHandler>>()));
+            .AddLogger(sp => new AlpacaHttpLogger(sp.GetRequiredService<ILogger<AlpacaHttpLogger>>()), wrapHandlersPipeline: false);
+        // Handlers, outermost first: the request budget, which waits out a 429 until Alpaca's X-RateLimit-Reset, then
+        // the standard resilience handler (timeouts, retries, circuit breaker; Alpaca:Data:Resilience) with 429 left
+        // out of its retries: its back-off knows nothing of the reset and would spend the budget again too early.
+        // The service-wide standard handler is removed so that this order is the one that applies.
+#pragma warning disable EXTEXP0001 // Experimental, but the only way to drop the handler ConfigureHttpClientDefaults added.
+        http.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        http.AddHttpMessageHandler(sp => new AlpacaRateLimitHandler(
+            sp.GetRequiredService<AlpacaRateBudget>(),
+            DataRateLimits(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AlpacaRateLimitHandler>>()));
+        var resilience = builder.Configuration.GetSection($"{AlpacaDataOptions.SectionName}:Resilience");
+        http.AddStandardResilienceHandler(options =>
+        {
+            resilience.Bind(options);
+            options.Retry.ShouldHandle = arguments => ValueTask.FromResult(
+                HttpClientResiliencePredicates.IsTransient(arguments.Outcome)
+                && arguments.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests);
+        });
     }
 
     private static AlpacaAccountOptions DataRateLimits(IServiceProvider sp) => new()

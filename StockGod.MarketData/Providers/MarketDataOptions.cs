@@ -14,6 +14,9 @@ public sealed class MarketDataOptions
 
     public MarketDataProviderKind Provider { get; set; } = MarketDataProviderKind.Synthetic;
 
-    /// <summary>How often StreamQuotes looks for changed quotes.</summary>
+    /// <summary>How often StreamQuotes looks for changed quotes (one cache poll per tick for all streams).</summary>
     public TimeSpan StreamInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Quotes buffered per StreamQuotes call; a reader that falls further behind loses the oldest ones.</summary>
+    public int StreamBufferPerSubscriber { get; set; } = 256;
 }

@@ -1,18 +1,16 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using StockGod.MarketData.Caching;
-using StockGod.MarketData.Providers;
+using StockGod.MarketData.Streaming;
 using V1 = StockGod.MarketData.V1;
 
 namespace StockGod.MarketData.Services;
 
 /// <summary>The gRPC (and, transcoded, JSON) face of the market-data cache.</summary>
-internal sealed partial class MarketDataGrpcService(
+internal sealed class MarketDataGrpcService(
     MarketDataCache cache,
-    TimeProvider time,
-    IOptions<MarketDataOptions> options,
-    ILogger<MarketDataGrpcService> logger) : V1.MarketDataService.MarketDataServiceBase
+    QuoteBroadcaster broadcaster,
+    TimeProvider time) : V1.MarketDataService.MarketDataServiceBase
 {
     private const int DefaultBarLimit = 1_000;
     private const int MaxBarLimit = 10_000;
@@ -166,45 +164,19 @@ internal sealed partial class MarketDataGrpcService(
         var cancellationToken = context.CancellationToken;
         var first = await cache.GetQuotesAsync(symbols, cancellationToken);
         SymbolList.Unknown(symbols, s => first[s].Found);
-        var known = symbols.Where(s => first[s].Found).ToList();
-        var sent = new Dictionary<string, QuoteLevels>(StringComparer.Ordinal);
-        var quotes = first;
-        while (true)
+        using var subscription = broadcaster.Subscribe(symbols.Where(s => first[s].Found).ToDictionary(s => s, s => first[s], StringComparer.Ordinal));
+        try
         {
-            var now = time.GetUtcNow();
-            foreach (var symbol in known)
+            await foreach (var quote in subscription.Quotes.ReadAllAsync(cancellationToken))
             {
-                var quote = quotes[symbol];
-                // A change is a new bid, ask or last; the timestamp alone moves every second.
-                var levels = new QuoteLevels(quote.Value!.BidPrice, quote.Value.AskPrice, quote.Value.LastPrice);
-                if (!sent.TryGetValue(symbol, out var previous) || previous != levels)
-                {
-                    sent[symbol] = levels;
-                    await responseStream.WriteAsync(quote.ToProto(now), cancellationToken);
-                }
+                await responseStream.WriteAsync(quote.ToProto(time.GetUtcNow()), cancellationToken);
             }
-
-            try
-            {
-                await Task.Delay(options.Value.StreamInterval, time, cancellationToken);
-                quotes = await cache.GetQuotesAsync(known, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (MarketDataUnavailableException ex)
-            {
-                // The stream outlives a provider outage: it resumes when quotes come back.
-                LogStreamTickFailed(logger, ex);
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The caller went away; disposing the subscription stops watching its symbols.
         }
     }
 
-    private readonly record struct QuoteLevels(decimal Bid, decimal Ask, decimal Last);
-
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
-
-    [LoggerMessage(LogLevel.Warning, "StreamQuotes could not refresh quotes; keeping the stream open")]
-    private static partial void LogStreamTickFailed(ILogger logger, Exception exception);
 }

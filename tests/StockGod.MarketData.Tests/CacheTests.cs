@@ -1,7 +1,9 @@
 extern alias MarketDataServer;
+using System.Diagnostics.Metrics;
 using System.Net;
 using Grpc.Core;
 using MarketDataServer::StockGod.MarketData.Caching;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using StockGod.MarketData.Tests.Support;
 using StockGod.Testing.MarketData;
 using StockGod.MarketData.V1;
@@ -171,6 +173,48 @@ public sealed class CacheTests
         var prefixKeys = await WaitForRedisKeyAsync(redis.ConnectionString);
         Assert.True(prefixKeys > 0, "nothing written to Redis after it came back");
     }
+
+    [Fact]
+    public async Task Metrics_count_hits_and_misses_per_tier_and_upstream_calls_errors_and_their_latency()
+    {
+        var redis = await TestServers.RedisAsync();
+        var prefix = $"test:{Guid.NewGuid():N}:";
+        await using var first = await MarketDataTestHost.StartAsync(redis, redisKeyPrefix: prefix);
+        await using var second = await MarketDataTestHost.StartAsync(redis, redisKeyPrefix: prefix);
+        var meters = first.Service<IMeterFactory>();
+        using var hits = new MetricCollector<long>(meters, MarketDataMetrics.MeterName, "stockgod.marketdata.cache.hits");
+        using var misses = new MetricCollector<long>(meters, MarketDataMetrics.MeterName, "stockgod.marketdata.cache.misses");
+        using var calls = new MetricCollector<long>(meters, MarketDataMetrics.MeterName, "stockgod.marketdata.upstream.calls");
+        using var errors = new MetricCollector<long>(meters, MarketDataMetrics.MeterName, "stockgod.marketdata.upstream.errors");
+        using var latency = new MetricCollector<double>(meters, MarketDataMetrics.MeterName, "stockgod.marketdata.upstream.duration");
+        using var secondHits = new MetricCollector<long>(second.Service<IMeterFactory>(), MarketDataMetrics.MeterName, "stockgod.marketdata.cache.hits");
+
+        await Quotes(first, "AAPL", "MSFT");
+        await Quotes(first, "AAPL", "MSFT", "BA");
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        await WaitUntilAsync(async () => await connection.GetDatabase().KeyExistsAsync($"{prefix}quote:AAPL"), "AAPL never reached Redis");
+        await Quotes(second, "AAPL");
+        first.Provider.Failing = true;
+        first.Time.Advance(TimeSpan.FromMinutes(1));
+        await Quotes(first, "AAPL");
+
+        // First call: 2 misses in memory and Redis. Second: 2 memory hits, BA missed in both. Third (a minute on): a
+        // memory miss, Redis holds the same old entry, the provider fails and the stale value is served.
+        Assert.Equal(2, Sum(hits, "l1"));
+        Assert.Equal(2 + 1 + 1, Sum(misses, "l1"));
+        Assert.Equal(2 + 1 + 1, Sum(misses, "l2"));
+        Assert.Equal(1, Sum(secondHits, "l2"));
+        Assert.Equal(3, calls.GetMeasurementSnapshot().Sum(m => m.Value));
+        var error = Assert.Single(errors.GetMeasurementSnapshot());
+        Assert.Equal("synthetic", error.Tags["provider"]);
+        Assert.Equal("quote", error.Tags["kind"]);
+        Assert.Equal(3, latency.GetMeasurementSnapshot().Count);
+        Assert.All(latency.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
+    }
+
+    private static long Sum(MetricCollector<long> collector, string tier) => collector.GetMeasurementSnapshot()
+        .Where(m => Equals(m.Tags["tier"], tier) && Equals(m.Tags["kind"], "quote"))
+        .Sum(m => m.Value);
 
     private static Task<GetQuotesResponse> Quotes(MarketDataTestHost host, params string[] symbols) =>
         host.Client.GetQuotesAsync(new GetQuotesRequest { Symbols = { symbols } }, cancellationToken: Ct).ResponseAsync;

@@ -2,10 +2,6 @@ extern alias MarketDataServer;
 using System.Diagnostics;
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Engines;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Grpc.Net.Client;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using Microsoft.AspNetCore.Builder;
@@ -20,15 +16,16 @@ using StockGod.Testing;
 namespace StockGod.Benchmarks.MarketData;
 
 /// <summary>
-/// Warm GetQuotes over gRPC on loopback (HTTP/2 cleartext) at 32 concurrent callers, against the limit: a raw
-/// StackExchange.Redis MGET of the same 50 keys at the same concurrency. One operation is one call; each invocation
-/// makes 32 × 25 of them. Per-call latencies are collected and their p50/p99 printed at the end of each case.
+/// Warm GetQuotes over gRPC on loopback (HTTP/2 cleartext) at 1, 4 and 32 concurrent callers, against the limit: a
+/// raw StackExchange.Redis MGET of the same 50 keys at the same concurrency. One operation is one call; each
+/// invocation makes 800 of them, shared among the callers. Per-call latencies are collected and their p50/p99
+/// printed at the end of each case. The GC mode is the process's: run once with <c>DOTNET_gcServer=1</c> (what the
+/// service gets in production: a web project runs server GC) and once with <c>DOTNET_gcServer=0</c>.
 /// </summary>
-[Config(typeof(ShortInProcess))]
+[Config(typeof(ShortInProcessConfig))]
 public class GetQuotesBenchmarks
 {
-    private const int Concurrency = 32;
-    private const int CallsPerWorker = 25;
+    private const int CallsPerInvocation = 800;
     private const int UniverseSize = 500;
 
     private readonly List<double> _latencies = [];
@@ -39,8 +36,14 @@ public class GetQuotesBenchmarks
     private GetQuotesRequest _request = null!;
     private RedisKey[] _keys = null!;
 
-    [Params(1, 50, 500)]
-    public int Symbols { get; set; }
+    /// <summary>The goal's three sizes at 32 callers, and the 50-symbol call at saner loads.</summary>
+    public static IEnumerable<Load> Loads =>
+        [new(Symbols: 1, Callers: 32), new(Symbols: 50, Callers: 32), new(Symbols: 500, Callers: 32), new(Symbols: 50, Callers: 1), new(Symbols: 50, Callers: 4)];
+
+    [ParamsSource(nameof(Loads))]
+    public Load Case { get; set; }
+
+    private int Symbols => Case.Symbols;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -76,10 +79,10 @@ public class GetQuotesBenchmarks
         await _client.GetQuotesAsync(new GetQuotesRequest { Symbols = { Enumerable.Range(0, 50).Select(i => $"S{i:D3}") } });
     }
 
-    [Benchmark(OperationsPerInvoke = Concurrency * CallsPerWorker)]
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
     public Task GetQuotes() => RunAsync(async () => await _client.GetQuotesAsync(_request));
 
-    [Benchmark(OperationsPerInvoke = Concurrency * CallsPerWorker)]
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
     public Task RedisMget50() => RunAsync(() => _redis.GetDatabase().StringGetAsync(_keys));
 
     [GlobalCleanup]
@@ -87,7 +90,7 @@ public class GetQuotesBenchmarks
     {
         _latencies.Sort();
         Console.WriteLine(
-            $"// LATENCY Symbols={Symbols}: calls={_latencies.Count} p50={Percentile(0.50):F3} ms p99={Percentile(0.99):F3} ms");
+            $"// LATENCY {Case} GC={(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}: calls={_latencies.Count} p50={Percentile(0.50):F3} ms p99={Percentile(0.99):F3} ms");
         _channel.Dispose();
         await _redis.DisposeAsync();
         await _app.DisposeAsync();
@@ -95,13 +98,14 @@ public class GetQuotesBenchmarks
 
     private async Task RunAsync<T>(Func<Task<T>> call)
     {
-        var workers = new Task<double[]>[Concurrency];
-        for (var w = 0; w < Concurrency; w++)
+        var workers = new Task<double[]>[Case.Callers];
+        var callsPerWorker = CallsPerInvocation / Case.Callers;
+        for (var w = 0; w < workers.Length; w++)
         {
             workers[w] = Task.Run(async () =>
             {
-                var timings = new double[CallsPerWorker];
-                for (var i = 0; i < CallsPerWorker; i++)
+                var timings = new double[callsPerWorker];
+                for (var i = 0; i < callsPerWorker; i++)
                 {
                     var started = Stopwatch.GetTimestamp();
                     await call();
@@ -118,15 +122,11 @@ public class GetQuotesBenchmarks
         }
     }
 
-    /// <summary>Few iterations, in the host process: the 2 shared cores cannot afford a separate build per case.</summary>
-    private sealed class ShortInProcess : ManualConfig
-    {
-        public ShortInProcess() => AddJob(Job.Default
-            .WithStrategy(RunStrategy.Monitoring)
-            .WithWarmupCount(2)
-            .WithIterationCount(10)
-            .WithToolchain(InProcessEmitToolchain.Instance));
-    }
-
     private double Percentile(double p) => _latencies.Count == 0 ? 0 : _latencies[Math.Min(_latencies.Count - 1, (int)(p * _latencies.Count))];
+
+    /// <summary>How many symbols per call and how many callers at once.</summary>
+    public readonly record struct Load(int Symbols, int Callers)
+    {
+        public override string ToString() => $"{Symbols} sym x {Callers} callers";
+    }
 }

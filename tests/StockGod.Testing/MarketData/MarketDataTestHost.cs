@@ -15,7 +15,8 @@ namespace StockGod.Testing.MarketData;
 
 /// <summary>
 /// MarketData composed exactly as its Program does, on Kestrel on loopback (HTTP/2 cleartext), with a fake clock,
-/// real Redis (keys of its own) and the provider wrapped in a <see cref="CountingProvider"/>. Consumers reach it at
+/// real Redis (keys of its own), optionally a clock shared with a fake Alpaca and extra registrations (e.g. fake
+/// logging), and the provider wrapped in a <see cref="CountingProvider"/>. Consumers reach it at
 /// <see cref="Address"/> (for Api and Scheduler: <c>services:marketdata:http:0</c>, what Aspire injects) or through
 /// <see cref="Channel"/> with the client types of their own compilation of the contract.
 /// </summary>
@@ -48,7 +49,9 @@ public sealed class MarketDataTestHost : IAsyncDisposable
         DateTimeOffset? now = null,
         IReadOnlyDictionary<string, string?>? settings = null,
         string environment = "Production",
-        string? redisKeyPrefix = null)
+        string? redisKeyPrefix = null,
+        FakeTimeProvider? time = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
@@ -63,8 +66,9 @@ public sealed class MarketDataTestHost : IAsyncDisposable
         builder.AddServiceDefaults();
         builder.AddApplicationServices();
 
-        var time = new FakeTimeProvider(now ?? MarketOpen);
+        time ??= new FakeTimeProvider(now ?? MarketOpen);
         builder.Services.AddSingleton<TimeProvider>(time);
+        configure?.Invoke(builder);
         CountingProvider? counting = null;
         var real = builder.Services.Single(d => d.ServiceType == typeof(IMarketDataProvider));
         builder.Services.Remove(real);
@@ -82,6 +86,24 @@ public sealed class MarketDataTestHost : IAsyncDisposable
     }
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    /// <summary>
+    /// Moves the fake clock on by <paramref name="step"/> whenever <paramref name="task"/> has not completed after a
+    /// moment, until it completes: for calls that wait on the clock (retry delays, rate-limit resets, stream ticks).
+    /// </summary>
+    public async Task<T> DriveClockUntilAsync<T>(Task<T> task, TimeSpan step, CancellationToken cancellationToken)
+    {
+        while (!task.IsCompleted)
+        {
+            await Task.WhenAny(task, Task.Delay(10, cancellationToken));
+            if (!task.IsCompleted)
+            {
+                Time.Advance(step);
+            }
+        }
+
+        return await task;
+    }
 
     public async ValueTask DisposeAsync()
     {
