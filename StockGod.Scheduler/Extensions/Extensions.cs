@@ -7,10 +7,13 @@ using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
+using StockGod.Scheduler.Jobs.Strategies;
 using StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Calendar;
+using StockGod.Trading.Events;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Strategies;
 
 namespace StockGod.Scheduler.Extensions;
 
@@ -26,6 +29,7 @@ internal static class Extensions
         // After the engine, so the calendar it chose (NYSE or always open) is the one the simulated exchange uses too.
         builder.AddBrokerage();
         builder.Services.AddOrderExecution();
+        builder.Services.AddTradingEventPublisher();
         builder.Services.AddGrpc();
     }
 
@@ -51,6 +55,7 @@ internal static class Extensions
         services.AddScoped<AlertPriceCheckService>();
         services.AddScoped<OrderStatusCheckService>();
         services.AddScoped<JobExecutionRetentionService>();
+        services.AddStrategyExecution();
         foreach (var job in jobs)
         {
             services.TryAddScoped(job.JobType);
@@ -82,5 +87,16 @@ internal static class Extensions
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddSingleton<AbandonedExecutionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<AbandonedExecutionSweeper>());
+    }
+
+    /// <summary>strategy_execution's services; needs order execution (AddOrderExecution) and an ITradingEventPublisher.</summary>
+    public static IServiceCollection AddStrategyExecution(this IServiceCollection services)
+    {
+        services.AddOptions<StrategyExecutionOptions>().BindConfiguration(StrategyExecutionOptions.SectionName);
+        services.TryAddSingleton(StrategyRegistry.Default);
+        services.AddSingleton<StrategyBatchEvaluator>();
+        services.AddScoped<StrategyExecutionService>();
+        services.AddScoped<PortfolioStrategyTrader>();
+        return services;
     }
 }
