@@ -29,13 +29,13 @@ internal static class Extensions
         // After the engine, so the calendar it chose (NYSE or always open) is the one the simulated exchange uses too.
         builder.AddBrokerage();
         builder.Services.AddOrderExecution();
-        builder.Services.AddTradingEventPublisher();
         builder.Services.AddGrpc();
     }
 
     /// <summary>
     /// The clustered Quartz engine over PostgreSQL (connection string <c>stockgod</c>), the monitoring around every run,
-    /// and the given jobs. The market calendar is NYSE's unless <c>SimulatedExchange:AlwaysOpen</c> is set.
+    /// and the given jobs. The market calendar is NYSE's unless <c>SimulatedExchange:AlwaysOpen</c> is set. Runs and
+    /// the jobs' changes are published as trading events over Redis (needs <c>AddRedisClient</c>).
     /// </summary>
     public static void AddSchedulerEngine(this IHostApplicationBuilder builder, IReadOnlyList<JobDefinition> jobs)
     {
@@ -50,6 +50,7 @@ internal static class Extensions
         services.AddSingleton<SchedulerMetrics>();
         services.AddSingleton<JobExecutionRecorder>();
         services.AddSingleton<JobRunner>();
+        services.AddTradingEventPublisher();
         services.AddScoped<PriceUpdateService>();
         services.AddScoped<PortfolioSnapshotService>();
         services.AddScoped<AlertPriceCheckService>();

@@ -16,6 +16,10 @@ using StockGod.Trading.Strategies;
 
 namespace StockGod.Scheduler.Jobs.Strategies;
 
+/// <summary>What every portfolio's trading in one firing shares: the scheduled time, the prices, and when the latest
+/// bar of each symbol completed.</summary>
+internal sealed record MarketAtFiring(DateTimeOffset FireTime, IReadOnlyDictionary<string, decimal> Prices, IReadOnlyDictionary<string, DateTimeOffset> LatestBarCompletedAt);
+
 /// <summary>One portfolio as loaded for a firing (no tracking) and its strategies' evaluations.</summary>
 internal sealed record PortfolioToTrade(Portfolio Portfolio, IReadOnlyList<StrategyEvaluation> Strategies)
 {
@@ -23,10 +27,16 @@ internal sealed record PortfolioToTrade(Portfolio Portfolio, IReadOnlyList<Strat
 }
 
 /// <summary>
-/// Turns one portfolio's BUY and SELL signals of a firing into orders, in a scope of its own. First it finishes what
-/// an earlier attempt of the same firing left behind: an order with the firing's client_order_id is never placed
-/// again; one still pending_new (the process died between sending and recording) is resumed, i.e. looked up at the
-/// broker by client_order_id and recorded, and sent only if the broker has never seen it. The remaining signals are
+/// Turns one portfolio's BUY and SELL signals of a firing into orders, in a scope of its own.
+/// <para>
+/// A strategy acts on a symbol once per completed bar, as in a backtest: the daily bars do not change between the
+/// 15-minute firings of a session, so a signal repeated by a later firing is not traded again if the strategy already
+/// ordered that symbol since its latest bar completed. An order of THIS firing (same client_order_id) is never placed
+/// again either: the firing was retried or duplicated. If it is still pending_new (the process died between sending
+/// and recording) it is resumed, i.e. looked up at the broker by client_order_id and recorded, and sent only if the
+/// broker has never seen it.
+/// </para>
+/// The remaining signals are
 /// recorded, sized and risk-checked by <see cref="PositionSizer"/> with each strategy's limits (strategies of one
 /// portfolio in turn, each seeing the cash and symbols the previous ones committed), and placed as market day orders
 /// through <see cref="OrderPlacementService"/>. The owner is notified of each order and its events are published.
@@ -40,9 +50,9 @@ internal sealed partial class PortfolioStrategyTrader(
 {
     private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
 
-    public async Task TradeAsync(
-        PortfolioToTrade work, IReadOnlyDictionary<string, decimal> prices, DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)
+    public async Task TradeAsync(PortfolioToTrade work, MarketAtFiring market, JobCounters counters, CancellationToken cancellationToken)
     {
+        var (fireTime, prices, barCompletedAt) = market;
         var portfolio = work.Portfolio;
         if (!portfolio.CanTrade)
         {
@@ -53,30 +63,46 @@ internal sealed partial class PortfolioStrategyTrader(
 
         var actionable = work.Strategies
             .SelectMany(e => e.Signals.Where(s => s.Action != SignalAction.Hold).Select(s => new Intent(e.Strategy, s, StrategyOrderIds.ClientOrderId(e.Strategy.Id, s.Symbol, fireTime))))
+            .Where(a => barCompletedAt.ContainsKey(a.Signal.Symbol))
             .ToList();
-        var clientOrderIds = actionable.Select(a => a.ClientOrderId).ToList();
+        if (actionable.Count == 0)
+        {
+            return;
+        }
+
+        var since = actionable.Min(a => barCompletedAt[a.Signal.Symbol]);
         var known = await db.Orders.AsNoTracking()
-            .Where(o => o.PortfolioId == portfolio.Id && (OpenStatuses.Contains(o.Status) || clientOrderIds.Contains(o.ClientOrderId)))
-            .Select(o => new KnownOrder(o.Id, o.ClientOrderId, o.Symbol, o.Side, o.Status, o.Quantity, o.FilledQuantity, o.LimitPrice))
+            .Where(o => o.PortfolioId == portfolio.Id && (OpenStatuses.Contains(o.Status) || (o.StrategyId != null && o.CreatedAt >= since)))
+            .Select(o => new KnownOrder(o.Id, o.ClientOrderId, o.StrategyId, o.Symbol, o.Side, o.Status, o.Quantity, o.FilledQuantity, o.LimitPrice, o.CreatedAt))
             .ToListAsync(cancellationToken);
-        var ofThisFiring = known.Where(o => clientOrderIds.Contains(o.ClientOrderId)).ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
 
         var placed = new List<(StrategyDefinition Strategy, Order Order)>();
-        foreach (var intent in actionable.Where(a => ofThisFiring.ContainsKey(a.ClientOrderId)))
+        var fresh = new List<Intent>();
+        foreach (var intent in actionable)
         {
-            var existing = ofThisFiring[intent.ClientOrderId];
-            if (existing.Status == OrderStatus.PendingNew)
+            var acted = known.Where(o => o.StrategyId == intent.Strategy.Id && o.Symbol == intent.Signal.Symbol && o.CreatedAt >= barCompletedAt[o.Symbol]).ToList();
+            if (acted.Find(o => o.ClientOrderId == intent.ClientOrderId) is { } ofThisFiring)
             {
-                placed.Add((intent.Strategy, await placement.ResumeAsync(existing.Id, cancellationToken)));
-                counters.Add("orders_resumed");
+                if (ofThisFiring.Status == OrderStatus.PendingNew)
+                {
+                    placed.Add((intent.Strategy, await placement.ResumeAsync(ofThisFiring.Id, cancellationToken)));
+                    counters.Add("orders_resumed");
+                }
+                else
+                {
+                    counters.Add("orders_existing");
+                }
+            }
+            else if (acted.Count > 0)
+            {
+                counters.Add("signals_already_acted");
             }
             else
             {
-                counters.Add("orders_existing");
+                fresh.Add(intent);
             }
         }
 
-        var fresh = actionable.Where(a => !ofThisFiring.ContainsKey(a.ClientOrderId)).ToList();
         await RecordSignalsAsync(portfolio.Id, fresh, prices, fireTime, cancellationToken);
 
         var state = new SizingState(portfolio, known, prices);
@@ -220,7 +246,8 @@ internal sealed partial class PortfolioStrategyTrader(
     private sealed record Intent(StrategyDefinition Strategy, StrategySignal Signal, string ClientOrderId);
 
     private sealed record KnownOrder(
-        Guid Id, string ClientOrderId, string Symbol, OrderSide Side, OrderStatus Status, decimal? Quantity, decimal FilledQuantity, decimal? LimitPrice)
+        Guid Id, string ClientOrderId, Guid? StrategyId, string Symbol, OrderSide Side, OrderStatus Status, decimal? Quantity, decimal FilledQuantity,
+        decimal? LimitPrice, DateTimeOffset CreatedAt)
     {
         public bool IsOpen => Status.IsOpen();
     }

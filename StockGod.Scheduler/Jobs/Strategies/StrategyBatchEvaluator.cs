@@ -9,6 +9,9 @@ namespace StockGod.Scheduler.Jobs.Strategies;
 /// <summary>A strategy's signals at one firing, or why it could not be evaluated.</summary>
 internal sealed record StrategyEvaluation(StrategyDefinition Strategy, IReadOnlyList<StrategySignal> Signals, string? Error);
 
+/// <summary>Every strategy's evaluation, and when the latest bar each symbol was decided on completed.</summary>
+internal sealed record BatchEvaluation(IReadOnlyList<StrategyEvaluation> Strategies, IReadOnlyDictionary<string, DateTimeOffset> LatestBarCompletedAt);
+
 /// <summary>
 /// Evaluates many strategies against one batch of bars with the code the backtester runs: strategies come from the
 /// <see cref="StrategyRegistry"/>, see only bars completed at the firing (<see cref="StrategyContext"/>), and
@@ -19,7 +22,7 @@ internal sealed record StrategyEvaluation(StrategyDefinition Strategy, IReadOnly
 /// </summary>
 internal sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketCalendar calendar)
 {
-    public IReadOnlyList<StrategyEvaluation> Evaluate(
+    public BatchEvaluation Evaluate(
         IReadOnlyList<StrategyDefinition> strategies,
         IReadOnlyDictionary<string, IReadOnlyList<Bar>> bars,
         Func<Guid, IReadOnlyDictionary<string, Holding>> holdingsOf,
@@ -28,6 +31,8 @@ internal sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketC
         var universe = strategies.SelectMany(s => s.Symbols).Distinct(StringComparer.Ordinal).ToList();
         var market = StrategyContext.Create(asOf, universe, BarTimeframe.Day1, bars, new Dictionary<string, Holding>(), calendar);
         var completed = universe.ToDictionary(s => s, market.BarsOf, StringComparer.Ordinal);
+        var latestBarCompletedAt = completed.Where(c => c.Value.Count > 0).ToDictionary(
+            c => c.Key, c => StrategyContext.CompletesAt(c.Value[^1], BarTimeframe.Day1, calendar), StringComparer.Ordinal);
 
         var created = new ConcurrentDictionary<(string Type, string Parameters), StrategyCreation>();
         var evaluators = new ConcurrentDictionary<(IStrategyParameters Parameters, string Symbol), Lazy<ISymbolEvaluator>>();
@@ -45,7 +50,7 @@ internal sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketC
             }
         });
 
-        return results;
+        return new BatchEvaluation(results, latestBarCompletedAt);
 
         StrategyEvaluation EvaluateOne(StrategyDefinition definition)
         {

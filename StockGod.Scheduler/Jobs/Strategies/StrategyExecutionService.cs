@@ -29,7 +29,7 @@ internal sealed partial class StrategyExecutionService(
     [
         "portfolios_processed", "portfolios_failed", "strategies_evaluated", "strategies_failed",
         "signals_buy", "signals_sell", "signals_hold", "signals_refused_by_risk",
-        "orders_placed", "orders_rejected", "orders_existing", "orders_resumed",
+        "signals_already_acted", "orders_placed", "orders_rejected", "orders_existing", "orders_resumed",
     ];
 
     public async Task ExecuteAsync(DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)
@@ -64,7 +64,8 @@ internal sealed partial class StrategyExecutionService(
         var holdings = portfolios.Values.ToDictionary(
             p => p.Id,
             p => (IReadOnlyDictionary<string, Holding>)p.Positions.ToDictionary(h => h.Symbol, h => new Holding(h.Quantity, h.AverageEntryPrice), StringComparer.Ordinal));
-        var evaluations = evaluator.Evaluate(strategies, await barsCall, id => holdings[id], fireTime);
+        var batch = evaluator.Evaluate(strategies, await barsCall, id => holdings[id], fireTime);
+        var evaluations = batch.Strategies;
         Count(evaluations, counters);
         var evaluated = evaluations.Where(e => e.Error is null).Select(e => e.Strategy.Id).ToList();
         await db.Strategies.Where(s => evaluated.Contains(s.Id))
@@ -82,7 +83,8 @@ internal sealed partial class StrategyExecutionService(
                 try
                 {
                     await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<PortfolioStrategyTrader>().TradeAsync(portfolio, prices, fireTime, counters, token);
+                    await scope.ServiceProvider.GetRequiredService<PortfolioStrategyTrader>()
+                        .TradeAsync(portfolio, new MarketAtFiring(fireTime, prices, batch.LatestBarCompletedAt), counters, token);
                 }
                 catch (Exception failure) when (failure is not OperationCanceledException || !token.IsCancellationRequested)
                 {
