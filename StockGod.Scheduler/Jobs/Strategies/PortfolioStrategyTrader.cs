@@ -156,7 +156,13 @@ internal sealed partial class PortfolioStrategyTrader(
             return null;
         }
 
-        counters.Add(result.Order.Status == OrderStatus.Rejected ? "orders_rejected" : "orders_placed");
+        counters.Add(result.Order.Status switch
+        {
+            OrderStatus.Rejected => "orders_rejected",
+            // Sent, but the broker could not say whether it has it: order_status_check resumes it by client_order_id.
+            OrderStatus.PendingNew => "orders_unconfirmed",
+            _ => "orders_placed",
+        });
         return result.Order;
     }
 

@@ -29,7 +29,7 @@ internal sealed partial class StrategyExecutionService(
     [
         "portfolios_processed", "portfolios_failed", "strategies_evaluated", "strategies_failed",
         "signals_buy", "signals_sell", "signals_hold", "signals_refused_by_risk",
-        "signals_already_acted", "orders_placed", "orders_rejected", "orders_existing", "orders_resumed",
+        "signals_already_acted", "orders_placed", "orders_rejected", "orders_unconfirmed", "orders_existing", "orders_resumed",
     ];
 
     public async Task ExecuteAsync(DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)
