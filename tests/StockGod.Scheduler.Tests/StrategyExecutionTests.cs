@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using StockGod.Scheduler.Jobs.Strategies;
 using StockGod.Scheduler.Tests.Support;
 using StockGod.Testing;
+using StockGod.Testing.FakeAlpaca;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Orders;
 using StockGod.Trading.Events;
@@ -234,5 +235,47 @@ public sealed class StrategyExecutionIsolationTests(TradingDatabaseFixture datab
             portfolio == portfolioId ? throw new InvalidOperationException("No broker is configured for this portfolio.") : inner.For(portfolio, mode);
 
         public bool IsAvailable(TradingMode mode) => true;
+    }
+}
+
+/// <summary>strategy_execution against the fake Alpaca server: the deterministic client_order_id is what Alpaca receives, once.</summary>
+public sealed class StrategyExecutionAlpacaTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>
+{
+    [Fact]
+    public async Task The_client_order_id_reaches_alpaca_and_a_duplicate_firing_does_not_send_again()
+    {
+        var fire = StrategyExecutionHost.Monday10Am;
+        var time = new FakeTimeProvider(fire.AddSeconds(3));
+        var market = new MarketBoard();
+        market.Set("UPCO", fire, 12m, StrategySeed.CrossesUp);
+        await using var alpaca = await FakeAlpacaServer.StartAsync(time, StrategyExecutionHost.Ct);
+        alpaca.Brokerage.Cash = 100_000m;
+        alpaca.Brokerage.SetPrice("UPCO", 12m);
+        await using var events = await TradingEventSubscriber.ConnectAsync();
+        var (portfolioId, _) = await StrategySeed.PortfolioAsync(database, fire, TradingMode.Paper);
+        var strategyId = await StrategySeed.SmaCrossoverAsync(database, portfolioId, fire, symbols: ["UPCO"]);
+        var clientOrderId = StrategyOrderIds.ClientOrderId(strategyId, "UPCO", fire);
+
+        using (var replica = new StrategyExecutionHost(database, time, market, events.Publisher, alpaca.ConfigurationFor("Paper")))
+        {
+            Assert.Equal(1, (await replica.RunAsync(fire))["orders_placed"]);
+        }
+
+        // The same firing again, as a second replica or a retry would run it.
+        time.Advance(TimeSpan.FromSeconds(20));
+        using (var duplicate = new StrategyExecutionHost(database, time, market, events.Publisher, alpaca.ConfigurationFor("Paper")))
+        {
+            var again = await duplicate.RunAsync(fire);
+            Assert.Equal((0L, 1L), (again["orders_placed"], again["orders_existing"]));
+        }
+
+        var sent = Assert.Single(alpaca.Brokerage.Orders);
+        Assert.Equal(clientOrderId, sent.ClientOrderId);
+        Assert.Equal(("UPCO", decimal.Floor(50_000m / 12m)), (sent.Symbol, sent.Qty));
+        Assert.Equal(1, alpaca.CountRequests("POST", "/v2/orders"));
+        await using var db = database.CreateDbContext();
+        var order = await db.Orders.SingleAsync(o => o.PortfolioId == portfolioId, StrategyExecutionHost.Ct);
+        Assert.Equal((clientOrderId, (Guid?)sent.Id), (order.ClientOrderId, order.BrokerOrderId));
+        Assert.NotEqual(OrderStatus.PendingNew, order.Status);
     }
 }
