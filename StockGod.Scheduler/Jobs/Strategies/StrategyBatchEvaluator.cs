@@ -32,7 +32,7 @@ internal sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketC
         var market = StrategyContext.Create(asOf, universe, BarTimeframe.Day1, bars, new Dictionary<string, Holding>(), calendar);
         var completed = universe.ToDictionary(s => s, market.BarsOf, StringComparer.Ordinal);
         var latestBarCompletedAt = completed.Where(c => c.Value.Count > 0).ToDictionary(
-            c => c.Key, c => StrategyContext.CompletesAt(c.Value[^1], BarTimeframe.Day1, calendar), StringComparer.Ordinal);
+            c => c.Key, c => StrategyContext.CompletesAt(c.Value[^1], BarTimeframe.Day1, calendar).ToUniversalTime(), StringComparer.Ordinal);
 
         var created = new ConcurrentDictionary<(string Type, string Parameters), StrategyCreation>();
         var evaluators = new ConcurrentDictionary<(IStrategyParameters Parameters, string Symbol), Lazy<ISymbolEvaluator>>();

@@ -34,6 +34,7 @@ internal sealed partial class StrategyExecutionService(
 
     public async Task ExecuteAsync(DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)
     {
+        fireTime = fireTime.ToUniversalTime(); // stored, and compared with stored times, in UTC
         foreach (var name in CounterNames)
         {
             counters.Add(name, 0);

@@ -53,13 +53,13 @@ public class StrategyExecutionBenchmarks
         var history = DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile));
         var lastDate = history.BarsBySymbol.Values.Max(b => DateOnly.FromDateTime(b[^1].Timestamp.UtcDateTime));
         var session = NyseCalendar.Instance.TradingDays(lastDate.AddDays(1), lastDate.AddDays(10)).First();
-        _fireTime = NewYorkTime.At(session.Date, new TimeOnly(10, 0));
+        _fireTime = NewYorkTime.At(session.Date, new TimeOnly(10, 0)).ToUniversalTime();
 
         var connectionString = await TestServers.CreateDatabaseAsync("bench_strategy_execution");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:stockgod"] = connectionString;
         builder.Configuration["ConnectionStrings:redis"] = await TestServers.RedisAsync();
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Error));
         builder.Services.AddSingleton<TimeProvider>(new FixedClock(_fireTime.AddSeconds(2)));
         builder.Services.AddSingleton<IMarketCalendar>(NyseCalendar.Instance);
         builder.Services.AddSingleton<IMarketDataSource>(new HistoryMarketData(history.BarsBySymbol));
