@@ -25,6 +25,7 @@ namespace StockGod.Scheduler.Engine;
 /// </summary>
 internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
 {
+    public const string StrategyExecution = "strategy_execution";
     public const string PriceUpdate = "price_update";
     public const string PortfolioSnapshot = "portfolio_snapshot";
     public const string AlertPriceCheck = "alert_price_check";
@@ -44,6 +45,12 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
 
     public static IReadOnlyList<JobDefinition> Default { get; } =
     [
+        // Misfire DoNothing: a tick missed while every replica was down is skipped (and logged and counted by the
+        // trigger listener), never run late. Its signals were computed for prices that have moved on, and the next
+        // tick, 15 minutes on, evaluates the same completed bars against current prices anyway.
+        new(StrategyExecution, typeof(StrategyExecutionJob),
+            "Every enabled strategy of every portfolio: one batch of quotes and bars, evaluate, size and risk-check, place orders with deterministic client_order_ids.",
+            [new("0 0/15 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
         new(PriceUpdate, typeof(PriceUpdateJob),
             "Latest quotes for every held symbol; market value and unrealized P&L of positions.",
             [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),

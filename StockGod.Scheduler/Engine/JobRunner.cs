@@ -1,18 +1,22 @@
 using Quartz;
 using StockGod.Scheduler.Monitoring;
+using StockGod.Trading.Events;
 
 namespace StockGod.Scheduler.Engine;
 
 /// <summary>
 /// Runs one Quartz firing of a job through the monitoring: the trading-hours guard, the pause and circuit-breaker
-/// check, the execution row (started → completed | failed with the run's counters), stats and metrics. A job's own
-/// work is a plain service call handed in as <c>work</c>; a failure is recorded here, not rethrown to Quartz.
+/// check, the execution row (started → completed | failed with the run's counters), stats and metrics, and a
+/// <see cref="JobRunCompleted"/> event to operators. A job's own work is a plain service call handed in as
+/// <c>work</c>; a failure is recorded here, not rethrown to Quartz.
 /// </summary>
 internal sealed class JobRunner(
     JobCatalog catalog,
     TradingHours tradingHours,
     JobExecutionRecorder recorder,
     SchedulerMetrics metrics,
+    ITradingEventPublisher events,
+    TimeProvider time,
     ILogger<JobRunner> logger)
 {
     /// <summary>Set in the data of a firing an operator asked for (JobControl's trigger now).</summary>
@@ -53,6 +57,10 @@ internal sealed class JobRunner(
 
         // The outcome is recorded even when shutdown canceled the run.
         var job = await recorder.FinishAsync(run, error, counters, CancellationToken.None);
+        await events.PublishToOperatorsAsync(
+            new JobRunCompleted(definition.Name, run.ExecutionId, error is null ? "completed" : "failed", run.StartedAt, time.GetUtcNow(), error),
+            time.GetUtcNow(),
+            CancellationToken.None);
         if (job.Status == Trading.Domain.Jobs.ScheduledJobStatus.Error && error is not null)
         {
             logger.LogError("Job {Job} failed {Failures} times in a row: its circuit breaker is open until an operator resets it", job.Name, job.ConsecutiveFailures);

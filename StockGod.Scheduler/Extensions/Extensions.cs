@@ -7,10 +7,13 @@ using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
+using StockGod.Scheduler.Jobs.Strategies;
 using StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Calendar;
+using StockGod.Trading.Events;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Strategies;
 
 namespace StockGod.Scheduler.Extensions;
 
@@ -31,7 +34,8 @@ internal static class Extensions
 
     /// <summary>
     /// The clustered Quartz engine over PostgreSQL (connection string <c>stockgod</c>), the monitoring around every run,
-    /// and the given jobs. The market calendar is NYSE's unless <c>SimulatedExchange:AlwaysOpen</c> is set.
+    /// and the given jobs. The market calendar is NYSE's unless <c>SimulatedExchange:AlwaysOpen</c> is set. Runs and
+    /// the jobs' changes are published as trading events over Redis (needs <c>AddRedisClient</c>).
     /// </summary>
     public static void AddSchedulerEngine(this IHostApplicationBuilder builder, IReadOnlyList<JobDefinition> jobs)
     {
@@ -46,11 +50,13 @@ internal static class Extensions
         services.AddSingleton<SchedulerMetrics>();
         services.AddSingleton<JobExecutionRecorder>();
         services.AddSingleton<JobRunner>();
+        services.AddTradingEventPublisher();
         services.AddScoped<PriceUpdateService>();
         services.AddScoped<PortfolioSnapshotService>();
         services.AddScoped<AlertPriceCheckService>();
         services.AddScoped<OrderStatusCheckService>();
         services.AddScoped<JobExecutionRetentionService>();
+        services.AddStrategyExecution();
         foreach (var job in jobs)
         {
             services.TryAddScoped(job.JobType);
@@ -82,5 +88,16 @@ internal static class Extensions
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         services.AddSingleton<AbandonedExecutionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<AbandonedExecutionSweeper>());
+    }
+
+    /// <summary>strategy_execution's services; needs order execution (AddOrderExecution) and an ITradingEventPublisher.</summary>
+    public static IServiceCollection AddStrategyExecution(this IServiceCollection services)
+    {
+        services.AddOptions<StrategyExecutionOptions>().BindConfiguration(StrategyExecutionOptions.SectionName);
+        services.TryAddSingleton(StrategyRegistry.Default);
+        services.AddSingleton<StrategyBatchEvaluator>();
+        services.AddScoped<StrategyExecutionService>();
+        services.AddScoped<PortfolioStrategyTrader>();
+        return services;
     }
 }

@@ -5,11 +5,20 @@ using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
+using StockGod.Scheduler.Jobs.Strategies;
 
 namespace StockGod.Scheduler.Jobs;
 
 // The Quartz side of each job: a thin wrapper that hands the firing to JobRunner and the work to the job's service.
 // [DisallowConcurrentExecution] holds across the cluster: a job never runs twice at the same time on any replica.
+
+[DisallowConcurrentExecution]
+internal sealed class StrategyExecutionJob(JobRunner runner, StrategyExecutionService service) : IJob
+{
+    // The scheduled fire time, not the clock: a retried or duplicated firing derives the same client_order_ids.
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.ExecuteAsync(run.FireTime, run.Counters, ct), cancellationToken);
+}
 
 [DisallowConcurrentExecution]
 internal sealed class PriceUpdateJob(JobRunner runner, PriceUpdateService service) : IJob

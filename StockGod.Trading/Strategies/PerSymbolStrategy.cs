@@ -37,16 +37,27 @@ public static class PerSymbolStrategyExtensions
         var signals = new List<StrategySignal>(context.Universe.Count);
         foreach (var symbol in context.Universe)
         {
-            var bars = context.BarsOf(symbol);
-            var evaluator = strategy.CreateEvaluator();
-            for (var i = Math.Max(0, bars.Count - strategy.Lookback); i < bars.Count; i++)
-            {
-                evaluator.Add(bars[i]);
-            }
-
-            signals.Add(evaluator.Signal(symbol, context.HoldingOf(symbol)));
+            signals.Add(strategy.Replay(context.BarsOf(symbol)).Signal(symbol, context.HoldingOf(symbol)));
         }
 
         return signals;
+    }
+
+    /// <summary>
+    /// A fresh evaluator fed the last <see cref="IPerSymbolStrategy.Lookback"/> of <paramref name="completedBars"/>.
+    /// Its state depends on the bars only (the holding enters at <see cref="ISymbolEvaluator.Signal"/>), so callers
+    /// evaluating many portfolios with equal parameters may share one evaluator per symbol.
+    /// </summary>
+    public static ISymbolEvaluator Replay(this IPerSymbolStrategy strategy, IReadOnlyList<Bar> completedBars)
+    {
+        ArgumentNullException.ThrowIfNull(strategy);
+        ArgumentNullException.ThrowIfNull(completedBars);
+        var evaluator = strategy.CreateEvaluator();
+        for (var i = Math.Max(0, completedBars.Count - strategy.Lookback); i < completedBars.Count; i++)
+        {
+            evaluator.Add(completedBars[i]);
+        }
+
+        return evaluator;
     }
 }

@@ -22,8 +22,9 @@ public sealed class ClusterTests
         var cancellation = TestContext.Current.CancellationToken;
         var connectionString = await TestServers.CreateDatabaseAsync("cluster");
         var firings = new FiringLog();
-        using var replicaA = BuildReplica(connectionString, firings);
-        using var replicaB = BuildReplica(connectionString, firings);
+        var redis = await TestServers.RedisAsync();
+        using var replicaA = BuildReplica(connectionString, redis, firings);
+        using var replicaB = BuildReplica(connectionString, redis, firings);
         await Task.WhenAll(replicaA.StartAsync(cancellation), replicaB.StartAsync(cancellation));
 
         var instanceB = await InstanceIdAsync(replicaB);
@@ -62,13 +63,15 @@ public sealed class ClusterTests
         return await scheduler.GetSchedulerInstanceId();
     }
 
-    private static IHost BuildReplica(string connectionString, FiringLog firings)
+    private static IHost BuildReplica(string connectionString, string redis, FiringLog firings)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["ConnectionStrings:stockgod"] = connectionString;
+        builder.Configuration["ConnectionStrings:redis"] = redis;
         builder.Configuration["Scheduler:ClusterCheckinInterval"] = "00:00:02";
         builder.AddTradingDatabase();
+        builder.AddRedisClient("redis");
         builder.AddSchedulerEngine(
             [new(TickJobName, typeof(TickJob), "Fires every second", [new("* * * * * ?", TradingWindow.Always, CronTriggerMisfireInstruction.DoNothing)])]);
         builder.Services.AddSingleton(firings);

@@ -25,7 +25,9 @@ public sealed class JobControlTests : IAsyncLifetime
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["ConnectionStrings:stockgod"] = await TestServers.CreateDatabaseAsync("jobcontrol");
+        builder.Configuration["ConnectionStrings:redis"] = await TestServers.RedisAsync();
         builder.AddTradingDatabase();
+        builder.AddRedisClient("redis");
         builder.AddSchedulerEngine([.. JobCatalog.Default.Where(d => d.Name == JobName)]);
         builder.Services.AddScoped<JobControlService>();
         _host = builder.Build();

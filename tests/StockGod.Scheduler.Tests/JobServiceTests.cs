@@ -7,19 +7,23 @@ using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
 using StockGod.Scheduler.Monitoring;
+using StockGod.Scheduler.Tests.Support;
 using StockGod.Testing;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Alerts;
 using StockGod.Trading.Domain.Jobs;
 using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Events;
 using StockGod.Trading.Market;
 
 namespace StockGod.Scheduler.Tests;
 
 /// <summary>The jobs' services on their own (no Quartz), against a real database and quotes given at the market-data seam.</summary>
-public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>
+public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>, IAsyncLifetime
 {
+    private TradingEventSubscriber _events = null!;
+
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2024, 3, 6, 20, 0, 0, TimeSpan.Zero));
 
     [Fact]
@@ -32,7 +36,7 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
 
         await using (var db = database.CreateDbContext())
         {
-            await new PriceUpdateService(db, quotes, _time).UpdatePricesAsync(counters, CancellationToken.None);
+            await new PriceUpdateService(db, quotes, _events.Publisher, _time).UpdatePricesAsync(counters, CancellationToken.None);
         }
 
         await using var check = database.CreateDbContext();
@@ -45,6 +49,12 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         Assert.Contains(msft, quotes.Requested);
         // The class shares one database: other tests' holdings may be unanswered too.
         Assert.True(counters["symbols_missing"] >= 1);
+
+        // The holder hears of the new price through Redis; an unanswered symbol publishes nothing.
+        var owner = await check.Portfolios.Where(p => p.Id == portfolioId).Select(p => p.OwnerUserId).SingleAsync(TestContext.Current.CancellationToken);
+        var price = Assert.Single(await _events.WaitForAsync(e => e.UserId == owner, count: 1));
+        Assert.Equal(PriceUpdated.Kind, price.Kind);
+        Assert.Equal((aapl, 110m), (price.Payload.GetProperty("symbol").GetString(), price.Payload.GetProperty("last_price").GetDecimal()));
     }
 
     [Fact]
@@ -54,7 +64,7 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         var portfolioId = await CreatePortfolioAsync((symbol, 4m, 500m));
         await using (var db = database.CreateDbContext())
         {
-            await new PriceUpdateService(db, new QuoteBoard { [symbol] = 510m }, _time).UpdatePricesAsync(new JobCounters(), CancellationToken.None);
+            await new PriceUpdateService(db, new QuoteBoard { [symbol] = 510m }, _events.Publisher, _time).UpdatePricesAsync(new JobCounters(), CancellationToken.None);
         }
 
         var date = new DateOnly(2024, 3, 6);
@@ -98,14 +108,14 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         var quotes = new QuoteBoard { [symbol] = 110m };
         await using (var db = database.CreateDbContext())
         {
-            var triggered = await new AlertPriceCheckService(db, quotes, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None);
+            var triggered = await new AlertPriceCheckService(db, quotes, _events.Publisher, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None);
             Assert.Equal(new[] { above, moved }.Order(), triggered.Select(a => a.Id).Order());
         }
 
         _time.Advance(TimeSpan.FromMinutes(5));
         await using (var db = database.CreateDbContext())
         {
-            Assert.Empty(await new AlertPriceCheckService(db, quotes, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None));
+            Assert.Empty(await new AlertPriceCheckService(db, quotes, _events.Publisher, _time).CheckAlertsAsync(new JobCounters(), CancellationToken.None));
         }
 
         await using var check = database.CreateDbContext();
@@ -115,6 +125,12 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         Assert.Equal(_time.GetUtcNow().AddMinutes(-5), fired.TriggeredAt);
         Assert.True((await check.PriceAlerts.SingleAsync(a => a.Id == below, TestContext.Current.CancellationToken)).Active);
         Assert.Equal(2, await check.Notifications.CountAsync(n => n.UserId == userId, TestContext.Current.CancellationToken));
+
+        // Each trigger is published once, to its user, through Redis.
+        var published = await _events.WaitForAsync(e => e.UserId == userId, count: 2);
+        Assert.All(published, e => Assert.Equal(AlertTriggered.Kind, e.Kind));
+        Assert.Equal(new[] { above, moved }.Order(), published.Select(e => e.Payload.GetProperty("alert_id").GetGuid()).Order());
+        Assert.All(published, e => Assert.Equal(110m, e.Payload.GetProperty("price").GetDecimal()));
     }
 
     [Fact]
@@ -138,6 +154,10 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         Assert.Equal(new[] { stuck.Id, recent.Id }.Order(), left.Order());
         Assert.Equal(1, counters["executions_deleted"]);
     }
+
+    public async ValueTask InitializeAsync() => _events = await TradingEventSubscriber.ConnectAsync();
+
+    public ValueTask DisposeAsync() => _events.DisposeAsync();
 
     private static string Unique(string prefix) => $"{prefix[..2]}{Random.Shared.Next(100_000, 999_999)}";
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Monitoring;
+using StockGod.Scheduler.Tests.Support;
 using StockGod.Testing;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Brokerage.Simulated;
@@ -12,6 +13,7 @@ using StockGod.Trading.Calendar;
 using StockGod.Trading.Domain.Orders;
 using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Domain.Users;
+using StockGod.Trading.Events;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Market;
 
@@ -23,7 +25,7 @@ public sealed class OrderStatusCheckFillTests(TradingDatabaseFixture database) :
     [Fact]
     public async Task A_resting_limit_buy_filled_at_the_broker_is_booked_once_and_notified()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         var (portfolioId, userId) = await exchange.CreatePortfolioAsync();
         var orderId = await exchange.PlaceRestingBuyAsync(portfolioId);
 
@@ -49,6 +51,15 @@ public sealed class OrderStatusCheckFillTests(TradingDatabaseFixture database) :
             (first["portfolios_processed"], first["orders_checked"], first["orders_filled"], first["orders_partially_filled"],
                 first["orders_canceled"], first["orders_rejected"], first["orders_expired"], first["broker_errors"]));
         Assert.Equal((0L, 0L, 0L), (second["orders_checked"], second["orders_filled"], second["broker_errors"]));
+
+        // Published once, to the owner, through Redis: the status change and the fill (the second run changed nothing).
+        var published = await exchange.Events.WaitForAsync(e => e.UserId == userId, count: 2);
+        var changed = Assert.Single(published, e => e.Kind == OrderStatusChanged.Kind);
+        Assert.Equal("filled", changed.Payload.GetProperty("status").GetString());
+        Assert.Equal(orderId, changed.Payload.GetProperty("order_id").GetGuid());
+        var filled = Assert.Single(published, e => e.Kind == OrderFilled.Kind);
+        Assert.Equal(10m, filled.Payload.GetProperty("quantity").GetDecimal());
+        Assert.Equal(fill.Price, filled.Payload.GetProperty("price").GetDecimal());
     }
 }
 
@@ -58,7 +69,7 @@ public sealed class OrderStatusCheckIsolationTests(TradingDatabaseFixture databa
     [Fact]
     public async Task A_failing_broker_for_one_portfolio_does_not_stop_the_others()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         var (failing, _) = await exchange.CreatePortfolioAsync();
         var (healthy, _) = await exchange.CreatePortfolioAsync();
         var failingOrder = await exchange.PlaceRestingBuyAsync(failing);
@@ -81,7 +92,7 @@ public sealed class OrderStatusCheckBrokerDownTests(TradingDatabaseFixture datab
     [Fact]
     public async Task The_run_fails_when_the_broker_failed_for_every_portfolio()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         var (portfolioId, _) = await exchange.CreatePortfolioAsync();
         await exchange.PlaceRestingBuyAsync(portfolioId);
 
@@ -90,16 +101,17 @@ public sealed class OrderStatusCheckBrokerDownTests(TradingDatabaseFixture datab
 }
 
 /// <summary>The simulated exchange over the test database with a controlled clock and quotes, and the services around it.</summary>
-internal sealed class OrderStatusHarness : IBrokerageGatewayFactory
+internal sealed class OrderStatusHarness : IBrokerageGatewayFactory, IAsyncDisposable
 {
     public const string Symbol = "AAPL";
 
     private readonly TradingDatabaseFixture _database;
     private readonly SimulatedExchangeFactory _exchange;
 
-    public OrderStatusHarness(TradingDatabaseFixture database)
+    private OrderStatusHarness(TradingDatabaseFixture database, TradingEventSubscriber events)
     {
         _database = database;
+        Events = events;
         Market = new ControlledQuotes(Time);
         Market.Set(Symbol, bid: 99.90m, ask: 100.10m);
         _exchange = new SimulatedExchangeFactory(
@@ -108,10 +120,18 @@ internal sealed class OrderStatusHarness : IBrokerageGatewayFactory
 
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>The job's events, published and received through the test Redis server.</summary>
+    public TradingEventSubscriber Events { get; }
+
     /// <summary>Monday 2024-03-04 10:00 in New York: the NYSE is open.</summary>
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2024, 3, 4, 15, 0, 0, TimeSpan.Zero));
 
     public ControlledQuotes Market { get; }
+
+    public static async Task<OrderStatusHarness> CreateAsync(TradingDatabaseFixture database) =>
+        new(database, await TradingEventSubscriber.ConnectAsync());
+
+    public ValueTask DisposeAsync() => Events.DisposeAsync();
 
     public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => _exchange.For(portfolioId, mode);
 
@@ -146,7 +166,7 @@ internal sealed class OrderStatusHarness : IBrokerageGatewayFactory
         var updates = new OrderUpdateService(db, ZeroCommissionModel.Instance, Time, NullLogger<OrderUpdateService>.Instance);
         var placement = new OrderPlacementService(db, gateways, updates, Time, NullLogger<OrderPlacementService>.Instance);
         var counters = new JobCounters();
-        await new OrderStatusCheckService(db, gateways, updates, placement, Time, NullLogger<OrderStatusCheckService>.Instance)
+        await new OrderStatusCheckService(db, gateways, updates, placement, Events.Publisher, Time, NullLogger<OrderStatusCheckService>.Instance)
             .CheckOrdersAsync(counters, Ct);
         return counters;
     }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Domain.Alerts;
 using StockGod.Trading.Domain.Notifications;
+using StockGod.Trading.Events;
 using StockGod.Trading.Market;
 using StockGod.Trading.Persistence;
 
@@ -10,9 +11,10 @@ namespace StockGod.Scheduler.Jobs.Alerts;
 /// <summary>
 /// alert_price_check: evaluates the active alerts against one batch of current prices. A triggered alert records
 /// price and time, becomes inactive and notifies its user, in one transaction. It fires once: the job never runs
-/// twice at a time anywhere in the cluster, and only active alerts are read.
+/// twice at a time anywhere in the cluster, and only active alerts are read. Each trigger is published to its user
+/// (<see cref="AlertTriggered"/>) once it is stored.
 /// </summary>
-internal sealed class AlertPriceCheckService(TradingDbContext db, IMarketDataSource marketData, TimeProvider time)
+internal sealed class AlertPriceCheckService(TradingDbContext db, IMarketDataSource marketData, ITradingEventPublisher events, TimeProvider time)
 {
     public async Task<IReadOnlyList<PriceAlert>> CheckAlertsAsync(JobCounters counters, CancellationToken cancellationToken)
     {
@@ -45,6 +47,12 @@ internal sealed class AlertPriceCheckService(TradingDbContext db, IMarketDataSou
 
         await db.SaveChangesAsync(cancellationToken);
         counters.Add("alerts_triggered", triggered.Count);
+        foreach (var alert in triggered)
+        {
+            await events.PublishToUserAsync(
+                alert.UserId, new AlertTriggered(alert.Id, alert.Symbol, alert.Threshold, alert.TriggeredPrice!.Value, alert.TriggeredAt!.Value), now, cancellationToken);
+        }
+
         return triggered;
     }
 

@@ -4,6 +4,7 @@ using StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Notifications;
 using StockGod.Trading.Domain.Orders;
+using StockGod.Trading.Events;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
@@ -14,7 +15,8 @@ namespace StockGod.Scheduler.Jobs.Orders;
 /// call per portfolio (Alpaca allows 200 requests a minute), single lookups only for the orders the list did not
 /// return, and <see cref="OrderPlacementService.ResumeAsync"/> for orders saved but never sent. Each snapshot goes
 /// through <see cref="OrderUpdateService"/>, which books a fill exactly once under the portfolio's row lock, so a rerun
-/// or a concurrent poller changes nothing. The owner is notified of fills, cancellations, rejections and expiries.
+/// or a concurrent poller changes nothing. The owner is notified of fills, cancellations, rejections and expiries, and
+/// every change is published (<see cref="OrderStatusChanged"/>, and <see cref="OrderFilled"/> per fill booked).
 /// A broker failure for one portfolio is counted and logged and the others go on; if every portfolio failed the run
 /// fails, so the circuit breaker sees a broker that is down.
 /// </summary>
@@ -23,6 +25,7 @@ internal sealed partial class OrderStatusCheckService(
     IBrokerageGatewayFactory gateways,
     OrderUpdateService updates,
     OrderPlacementService placement,
+    ITradingEventPublisher events,
     TimeProvider time,
     ILogger<OrderStatusCheckService> logger)
 {
@@ -68,9 +71,10 @@ internal sealed partial class OrderStatusCheckService(
         foreach (var orders in portfolios)
         {
             var notifications = new List<Notification>();
+            var changes = new List<TradingEventEnvelope>();
             try
             {
-                await CheckPortfolioAsync([.. orders], notifications, counters, cancellationToken);
+                await CheckPortfolioAsync([.. orders], notifications, changes, counters, cancellationToken);
             }
             catch (Exception failure) when (IsBrokerFailure(failure, cancellationToken))
             {
@@ -87,6 +91,12 @@ internal sealed partial class OrderStatusCheckService(
                 db.Notifications.AddRange(notifications);
                 await db.SaveChangesAsync(cancellationToken);
             }
+
+            // After the changes are stored: an event tells clients to look, so it never runs ahead of the data.
+            foreach (var change in changes)
+            {
+                await events.PublishAsync(change, cancellationToken);
+            }
         }
 
         if (failed == portfolios.Count)
@@ -96,7 +106,7 @@ internal sealed partial class OrderStatusCheckService(
     }
 
     private async Task CheckPortfolioAsync(
-        IReadOnlyList<OpenOrder> orders, List<Notification> notifications, JobCounters counters, CancellationToken cancellationToken)
+        IReadOnlyList<OpenOrder> orders, List<Notification> notifications, List<TradingEventEnvelope> changes, JobCounters counters, CancellationToken cancellationToken)
     {
         var first = orders[0];
         var gateway = gateways.For(first.PortfolioId, first.Mode);
@@ -112,10 +122,12 @@ internal sealed partial class OrderStatusCheckService(
             var snapshot = order.BrokerOrderId is { } brokerId && byBrokerId.TryGetValue(brokerId, out var byId) ? byId
                 : byClientId.GetValueOrDefault(order.ClientOrderId);
             Order? after;
+            IEnumerable<Fill> newFills;
             if (snapshot is null && order is { BrokerOrderId: null, Status: OrderStatus.PendingNew })
             {
                 // Saved but never confirmed sent: the placement service looks it up by client_order_id and sends only if missing.
                 after = await placement.ResumeAsync(order.Id, cancellationToken);
+                newFills = after.Fills; // nothing was booked before it was found
                 counters.Add("orders_resumed");
             }
             else
@@ -129,7 +141,20 @@ internal sealed partial class OrderStatusCheckService(
                     continue;
                 }
 
-                after = (await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken))?.Order;
+                var update = await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken);
+                after = update?.Order;
+                newFills = update?.NewFill is { } fill ? [fill] : [];
+            }
+
+            if (after is not null && (after.Status != order.Status || after.FilledQuantity != order.FilledQuantity))
+            {
+                var now = time.GetUtcNow();
+                changes.Add(TradingEventEnvelope.ForUser(
+                    order.OwnerUserId,
+                    new OrderStatusChanged(after.PortfolioId, after.Id, after.ClientOrderId, after.Symbol, after.Status, after.FilledQuantity, after.AverageFillPrice),
+                    now));
+                changes.AddRange(newFills.Select(f => TradingEventEnvelope.ForUser(
+                    order.OwnerUserId, new OrderFilled(after.PortfolioId, after.Id, after.Symbol, after.Side, f.Quantity, f.Price, f.ExecutedAt), now)));
             }
 
             if (after is not null && Outcome(order, after, counters) is { } outcome)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using StockGod.Scheduler.Monitoring;
+using StockGod.Trading.Events;
 using StockGod.Trading.Market;
 using StockGod.Trading.Persistence;
 
@@ -7,9 +8,11 @@ namespace StockGod.Scheduler.Jobs.Prices;
 
 /// <summary>
 /// price_update: one batch of quotes for every held symbol, then market value and unrealized P&amp;L of every open
-/// position. A symbol MarketData does not answer keeps its last price (never a guessed one).
+/// position. A symbol MarketData does not answer keeps its last price (never a guessed one). Each new price is
+/// published once to each user holding the symbol (in any number of portfolios): events are routed per user, so a
+/// user gets only the prices of what they hold.
 /// </summary>
-internal sealed class PriceUpdateService(TradingDbContext db, IMarketDataSource marketData, TimeProvider time)
+internal sealed class PriceUpdateService(TradingDbContext db, IMarketDataSource marketData, ITradingEventPublisher events, TimeProvider time)
 {
     public async Task UpdatePricesAsync(JobCounters counters, CancellationToken cancellationToken)
     {
@@ -36,5 +39,14 @@ internal sealed class PriceUpdateService(TradingDbContext db, IMarketDataSource 
         }
 
         await db.SaveChangesAsync(cancellationToken);
+
+        // Sent together: the Redis client pipelines them on its one connection instead of a round trip each.
+        var holders = portfolios
+            .SelectMany(p => p.Positions.Where(h => prices.ContainsKey(h.Symbol)).Select(h => (p.OwnerUserId, h.Symbol)))
+            .Distinct()
+            .ToList();
+        await Task.WhenAll(holders.Select(h => events.PublishToUserAsync(
+            h.OwnerUserId, new PriceUpdated(h.Symbol, quotes[h.Symbol].LastPrice, quotes[h.Symbol].BidPrice, quotes[h.Symbol].AskPrice, quotes[h.Symbol].Timestamp), now, cancellationToken)));
+        counters.Add("price_events_published", holders.Count);
     }
 }
