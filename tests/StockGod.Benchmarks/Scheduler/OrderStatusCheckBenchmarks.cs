@@ -7,6 +7,7 @@ using SchedulerService::StockGod.Scheduler.Jobs.Orders;
 using SchedulerService::StockGod.Scheduler.Monitoring;
 using StockGod.Trading.Brokerage.Simulated;
 using StockGod.Trading.Calendar;
+using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Execution;
 
 namespace StockGod.Benchmarks.Scheduler;
