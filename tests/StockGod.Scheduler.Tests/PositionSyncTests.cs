@@ -181,9 +181,9 @@ public sealed class PositionSyncSharedAccountTests(TradingDatabaseFixture databa
 /// <summary>The Alpaca gateway registered as the Scheduler registers it, pointed at the fake, for both Alpaca modes.</summary>
 internal sealed class AlpacaGateways : IBrokerageGatewayFactory, IDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
 
-    private AlpacaGateways(ServiceProvider services) => _services = services;
+    private AlpacaGateways(IHost host) => _host = host;
 
     public static AlpacaGateways Create(FakeAlpacaServer alpaca)
     {
@@ -196,14 +196,14 @@ internal sealed class AlpacaGateways : IBrokerageGatewayFactory, IDisposable
             ["Alpaca:Live:ReadRetryDelay"] = "00:00:00.010",
         });
         builder.AddAlpacaBrokerage();
-        return new AlpacaGateways(builder.Services.BuildServiceProvider());
+        return new AlpacaGateways(builder.Build());
     }
 
-    public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => _services.GetRequiredKeyedService<IBrokerageGateway>(mode);
+    public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => _host.Services.GetRequiredKeyedService<IBrokerageGateway>(mode);
 
     public bool IsAvailable(TradingMode mode) => mode != TradingMode.Simulated;
 
-    public void Dispose() => _services.Dispose();
+    public void Dispose() => _host.Dispose();
 }
 
 /// <summary>Running the job's service and reading a portfolio's holdings back.</summary>
