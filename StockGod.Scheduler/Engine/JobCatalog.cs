@@ -31,6 +31,7 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
     public const string AlertPriceCheck = "alert_price_check";
     public const string OrderStatusCheck = "order_status_check";
     public const string JobExecutionRetention = "job_execution_retention";
+    public const string PositionSync = "position_sync";
 
     /// <summary>Snapshots are taken 5 minutes after the close: 16:05, or 13:05 on early-close days.</summary>
     public static readonly TimeSpan SnapshotDelay = TimeSpan.FromMinutes(5);
@@ -66,6 +67,11 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
         new(PortfolioSnapshot, typeof(PortfolioSnapshotJob),
             "One snapshot per portfolio per trading day, 5 minutes after the close.",
             [new("0 5 * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, SnapshotDelay)]),
+        // Misfire: DoNothing. A missed tick is not worth a late run: the next one, at most 5 minutes on, compares the same
+        // holdings against the broker's then-current state, which is the only state that matters.
+        new(PositionSync, typeof(PositionSyncJob),
+            "Positions (and cash) of every portfolio against its broker's, the broker being the source of truth; discrepancies recorded and notified.",
+            [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
         new(JobExecutionRetention, typeof(JobExecutionRetentionJob),
             "Deletes job executions older than the retention period.",
             [new("0 30 3 * * ?", TradingWindow.Always, CronTriggerMisfireInstruction.FireAndProceed)]),

@@ -1,9 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using StockGod.MarketData.Client;
 using StockGod.Scheduler.Engine;
 using StockGod.Scheduler.Jobs.Alerts;
 using StockGod.Scheduler.Jobs.Orders;
+using StockGod.Scheduler.Jobs.Positions;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
@@ -57,6 +60,11 @@ internal static class Extensions
         services.AddScoped<OrderStatusCheckService>();
         services.AddScoped<JobExecutionRetentionService>();
         services.AddStrategyExecution();
+        services.AddScoped<PositionSyncService>();
+
+        // Jobs that work on many portfolios at once give each its own short-lived context from this pool.
+        services.TryAddSingleton<IDbContextFactory<TradingDbContext>>(sp =>
+            new PooledDbContextFactory<TradingDbContext>(sp.GetRequiredService<DbContextOptions<TradingDbContext>>()));
         foreach (var job in jobs)
         {
             services.TryAddScoped(job.JobType);

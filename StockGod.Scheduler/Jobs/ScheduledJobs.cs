@@ -2,6 +2,7 @@ using Quartz;
 using StockGod.Scheduler.Engine;
 using StockGod.Scheduler.Jobs.Alerts;
 using StockGod.Scheduler.Jobs.Orders;
+using StockGod.Scheduler.Jobs.Positions;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
@@ -59,4 +60,11 @@ internal sealed class JobExecutionRetentionJob(JobRunner runner, JobExecutionRet
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         runner.RunAsync(context, (run, ct) => service.DeleteExpiredAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class PositionSyncJob(JobRunner runner, PositionSyncService service) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, (run, ct) => service.SyncPositionsAsync(run.Counters, ct), cancellationToken);
 }

@@ -13,25 +13,45 @@ namespace StockGod.Scheduler.Jobs.Alerts;
 /// price and time, becomes inactive and notifies its user, in one transaction. It fires once: the job never runs
 /// twice at a time anywhere in the cluster, and only active alerts are read. Each trigger is published to its user
 /// (<see cref="AlertTriggered"/>) once it is stored.
+/// PostgreSQL picks the alerts whose condition may hold at the quoted prices (a superset: a hair of tolerance on the
+/// percent test), and only those are loaded and decided by <see cref="PriceAlert.Evaluate"/>; the 100,000 that stay
+/// quiet never leave the database.
 /// </summary>
 internal sealed class AlertPriceCheckService(TradingDbContext db, IMarketDataSource marketData, ITradingEventPublisher events, TimeProvider time)
 {
     public async Task<IReadOnlyList<PriceAlert>> CheckAlertsAsync(JobCounters counters, CancellationToken cancellationToken)
     {
-        var alerts = await db.PriceAlerts.Where(a => a.Active).ToListAsync(cancellationToken);
-        counters.Add("alerts_checked", alerts.Count);
-        if (alerts.Count == 0)
+        var symbols = await db.PriceAlerts.Where(a => a.Active).GroupBy(a => a.Symbol)
+            .Select(g => new { Symbol = g.Key, Alerts = g.Count() })
+            .ToListAsync(cancellationToken);
+        counters.Add("alerts_checked", symbols.Sum(s => s.Alerts));
+        if (symbols.Count == 0)
         {
             return [];
         }
 
-        var symbols = alerts.Select(a => a.Symbol).Distinct(StringComparer.Ordinal).ToList();
-        var quotes = await marketData.GetQuotesAsync(symbols, cancellationToken);
+        var quotes = await marketData.GetQuotesAsync([.. symbols.Select(s => s.Symbol)], cancellationToken);
+        var prices = quotes.Values.Where(q => q.LastPrice > 0).ToDictionary(q => q.Symbol, q => q.LastPrice, StringComparer.Ordinal);
+        string[] quotedSymbols = [.. prices.Keys];
+        decimal[] quotedPrices = [.. quotedSymbols.Select(s => prices[s])];
+        var candidates = await db.PriceAlerts
+            .FromSql(
+                $"""
+                SELECT a.* FROM price_alerts a
+                JOIN unnest({quotedSymbols}::text[], {quotedPrices}::numeric[]) AS q(symbol, price) ON q.symbol = a.symbol
+                WHERE a.active AND (
+                    (a.condition = 'above' AND q.price >= a.threshold)
+                    OR (a.condition = 'below' AND q.price <= a.threshold)
+                    OR (a.condition = 'percent_change' AND abs(q.price - a.reference_price) * 100 >= a.threshold * a.reference_price * 0.999999))
+                """)
+            .ToListAsync(cancellationToken);
+
         var now = time.GetUtcNow();
         var triggered = new List<PriceAlert>();
-        foreach (var alert in alerts)
+        foreach (var alert in candidates)
         {
-            if (quotes.TryGetValue(alert.Symbol, out var quote) && quote.LastPrice > 0 && alert.Evaluate(quote.LastPrice, now))
+            var price = prices[alert.Symbol];
+            if (alert.Evaluate(price, now))
             {
                 triggered.Add(alert);
                 db.Notifications.Add(new Notification(
@@ -39,7 +59,7 @@ internal sealed class AlertPriceCheckService(TradingDbContext db, IMarketDataSou
                     alert.UserId,
                     "price_alert",
                     $"{alert.Symbol} alert triggered",
-                    $"{alert.Symbol} traded at {quote.LastPrice} ({Describe(alert)}).",
+                    $"{alert.Symbol} traded at {price} ({Describe(alert)}).",
                     data: null,
                     now));
             }

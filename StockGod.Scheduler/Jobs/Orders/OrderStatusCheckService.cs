@@ -59,7 +59,7 @@ internal sealed partial class OrderStatusCheckService(
             .Where(o => o.CreatedAt >= since && OpenStatuses.Contains(o.Status))
             .Join(db.Portfolios, o => o.PortfolioId, p => p.Id, (o, p) => new OpenOrder(
                 o.Id, o.PortfolioId, p.OwnerUserId, p.TradingMode, o.ClientOrderId, o.BrokerOrderId, o.Symbol, o.Side,
-                o.Status, o.FilledQuantity, o.CreatedAt))
+                o.Status, o.FilledQuantity, o.CreatedAt, o))
             .ToListAsync(cancellationToken);
         if (open.Count == 0)
         {
@@ -139,6 +139,11 @@ internal sealed partial class OrderStatusCheckService(
                 {
                     LogUnknownToBroker(order.ClientOrderId, order.PortfolioId);
                     continue;
+                }
+
+                if (order.Stored.IsCurrentWith(snapshot))
+                {
+                    continue; // nothing to apply: no transaction, no row lock (most open orders on most ticks)
                 }
 
                 var update = await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken);
@@ -236,7 +241,8 @@ internal sealed partial class OrderStatusCheckService(
         OrderSide Side,
         OrderStatus Status,
         decimal FilledQuantity,
-        DateTimeOffset CreatedAt);
+        DateTimeOffset CreatedAt,
+        Order Stored);
 
     [LoggerMessage(LogLevel.Warning, "Broker call failed for portfolio {PortfolioId}; its orders are checked again on the next run")]
     private partial void LogBrokerFailed(Exception failure, Guid portfolioId);

@@ -177,6 +177,23 @@ public sealed class Order
         new(ClientOrderId, Symbol, Side, Type, TimeInForce, Quantity, Notional, LimitPrice, StopPrice);
 
     /// <summary>
+    /// Whether <see cref="ApplyBrokerSnapshot"/> would change nothing but the update time: the broker reports the order
+    /// exactly as we have it (no new fill, same status and times). Pollers skip such snapshots instead of taking the
+    /// portfolio's row lock to write back what is already there.
+    /// </summary>
+    public bool IsCurrentWith(BrokerOrder snapshot) =>
+        BrokerOrderId == snapshot.OrderId
+        && snapshot.FilledQuantity == FilledQuantity
+        && (Status == snapshot.Status || Status.IsTerminal())
+        && !(Notional is not null && Quantity is null && snapshot.Quantity is not null)
+        && (snapshot.AverageFillPrice ?? AverageFillPrice) == AverageFillPrice
+        && SubmittedAt is not null
+        && (snapshot.FilledAt ?? FilledAt) == FilledAt
+        && (snapshot.CanceledAt ?? CanceledAt) == CanceledAt
+        && (snapshot.ExpiredAt ?? ExpiredAt) == ExpiredAt
+        && (snapshot.FailedAt ?? FailedAt) == FailedAt;
+
+    /// <summary>
     /// Takes the broker's view of the order: its id, status, timestamps, average price, and (for notional orders) the
     /// quantity. Fills are recorded separately with <see cref="RecordFill"/> first, so the filled quantity here is ours.
     /// A terminal status is never left again: a late, stale snapshot cannot reopen an order.

@@ -200,6 +200,63 @@ public sealed class Portfolio
         return new FillAccounting(realized, cashChange, position is { Quantity: not 0 } ? position : null);
     }
 
+    /// <summary>
+    /// Sets the holding of <paramref name="symbol"/> to what the broker reports, the broker being the source of truth
+    /// (position sync): opens a position we lack, corrects quantity and average entry price, and removes the position
+    /// when <paramref name="quantity"/> is zero. Cash and realized P&amp;L are left alone (no trade happened here).
+    /// Returns what changed, or null when the holding already matched.
+    /// </summary>
+    public PositionCorrection? CorrectPosition(Guid newPositionId, string symbol, decimal quantity, decimal averageEntryPrice, DateTimeOffset at)
+    {
+        if (quantity != 0 && averageEntryPrice <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(averageEntryPrice), averageEntryPrice, "A held position needs a positive average entry price.");
+        }
+
+        symbol = Symbols.Normalize(symbol);
+        quantity = DecimalRounding.Quantity(quantity);
+        decimal? average = quantity == 0 ? null : DecimalRounding.Price(averageEntryPrice);
+        var position = PositionFor(symbol);
+        var correction = new PositionCorrection(symbol, position?.Quantity ?? 0m, position?.AverageEntryPrice, quantity, average);
+        if (correction.LocalQuantity == correction.BrokerQuantity && correction.LocalAverageEntryPrice == correction.BrokerAverageEntryPrice)
+        {
+            return null;
+        }
+
+        if (average is not { } price)
+        {
+            _positions.Remove(position!);
+        }
+        else
+        {
+            if (position is null)
+            {
+                position = new Position(newPositionId, Id, symbol, at);
+                _positions.Add(position);
+            }
+
+            position.CorrectTo(quantity, price, at);
+        }
+
+        UpdatedAt = at;
+        return correction;
+    }
+
+    /// <summary>Sets cash to the broker's figure (position sync); returns the cash it replaced, or null when it matched.</summary>
+    public decimal? CorrectCash(decimal brokerCash, DateTimeOffset at)
+    {
+        brokerCash = DecimalRounding.Money(brokerCash);
+        if (brokerCash == Cash)
+        {
+            return null;
+        }
+
+        var before = Cash;
+        Cash = brokerCash;
+        UpdatedAt = at;
+        return before;
+    }
+
     /// <summary>Updates last prices, market values and unrealized P&amp;L of the positions in <paramref name="prices"/>.</summary>
     public void MarkToMarket(IReadOnlyDictionary<string, decimal> prices, DateTimeOffset at)
     {
@@ -215,6 +272,13 @@ public sealed class Portfolio
 
 /// <summary>What one fill did to a portfolio: realized P&amp;L, the signed cash movement, and the position left (null when closed).</summary>
 public sealed record FillAccounting(decimal RealizedProfitLoss, decimal CashChange, Position? Position);
+
+/// <summary>
+/// One holding corrected to the broker's: ours before (quantity 0 and no price when we had none) and the broker's,
+/// which is what the portfolio holds now (quantity 0 and no price when the broker has closed it).
+/// </summary>
+public sealed record PositionCorrection(
+    string Symbol, decimal LocalQuantity, decimal? LocalAverageEntryPrice, decimal BrokerQuantity, decimal? BrokerAverageEntryPrice);
 
 internal sealed class PortfolioConfiguration : IEntityTypeConfiguration<Portfolio>
 {

@@ -6,7 +6,8 @@ namespace StockGod.Trading.Domain.Positions;
 
 /// <summary>
 /// Holdings of one symbol in one portfolio; part of the portfolio aggregate and changed only through
-/// <see cref="Portfolios.Portfolio.ApplyFill"/>. <see cref="Quantity"/> is negative for a short and never zero (a
+/// <see cref="Portfolios.Portfolio.ApplyFill"/> (and <see cref="Portfolios.Portfolio.CorrectPosition"/> when the broker
+/// says otherwise). <see cref="Quantity"/> is negative for a short and never zero (a
 /// position at zero is closed and removed). <see cref="CostBasis"/> is signed like the quantity and is the number the
 /// accounting keeps exact; the average entry price is derived from it.
 /// </summary>
@@ -80,6 +81,18 @@ public sealed class Position
         RealizedProfitLoss += realized;
         Touch(at);
         return realized;
+    }
+
+    /// <summary>
+    /// Takes the broker's holding as it is (position sync): its quantity and average entry price, the cost basis that
+    /// follows from them. Realized P&amp;L stays: a correction is not a trade.
+    /// </summary>
+    internal void CorrectTo(decimal quantity, decimal averageEntryPrice, DateTimeOffset at)
+    {
+        Quantity = quantity;
+        AverageEntryPrice = averageEntryPrice;
+        CostBasis = DecimalRounding.Money(quantity * averageEntryPrice);
+        Touch(at);
     }
 
     public void MarkToMarket(decimal price, DateTimeOffset at)

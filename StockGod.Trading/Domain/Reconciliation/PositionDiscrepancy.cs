@@ -16,12 +16,18 @@ public enum DiscrepancyKind
     [JsonStringEnumMemberName("missing_at_broker")] MissingAtBroker,
 
     [JsonStringEnumMemberName("quantity_mismatch")] QuantityMismatch,
+
+    /// <summary>Same quantity, different average entry price.</summary>
+    [JsonStringEnumMemberName("average_price_mismatch")] AveragePriceMismatch,
 }
 
 /// <summary>A difference between our positions and the broker's, found by position sync and kept until resolved.</summary>
 public sealed class PositionDiscrepancy
 {
     public const int MaxResolutionLength = 1000;
+
+    /// <summary>The resolution of a discrepancy position sync fixed by taking the broker's holding.</summary>
+    public const string CorrectedToBroker = "corrected_to_broker";
 
     private PositionDiscrepancy()
     {
@@ -30,9 +36,9 @@ public sealed class PositionDiscrepancy
 
     public PositionDiscrepancy(Guid id, Guid portfolioId, string symbol, decimal localQuantity, decimal brokerQuantity, decimal? localAverageEntryPrice, decimal? brokerAverageEntryPrice, DateTimeOffset detectedAt)
     {
-        if (localQuantity == brokerQuantity)
+        if (localQuantity == brokerQuantity && localAverageEntryPrice == brokerAverageEntryPrice)
         {
-            throw new DomainException("Equal quantities are not a discrepancy.");
+            throw new DomainException("Equal quantities and average prices are not a discrepancy.");
         }
 
         Id = id;
@@ -42,9 +48,7 @@ public sealed class PositionDiscrepancy
         BrokerQuantity = brokerQuantity;
         LocalAverageEntryPrice = localAverageEntryPrice;
         BrokerAverageEntryPrice = brokerAverageEntryPrice;
-        Kind = localQuantity == 0 ? DiscrepancyKind.MissingLocally
-            : brokerQuantity == 0 ? DiscrepancyKind.MissingAtBroker
-            : DiscrepancyKind.QuantityMismatch;
+        Kind = KindOf(localQuantity, brokerQuantity);
         DetectedAt = detectedAt;
     }
 
@@ -82,11 +86,28 @@ public sealed class PositionDiscrepancy
 
         LocalQuantity = localQuantity;
         BrokerQuantity = brokerQuantity;
-        Kind = localQuantity == 0 ? DiscrepancyKind.MissingLocally
-            : brokerQuantity == 0 ? DiscrepancyKind.MissingAtBroker
-            : DiscrepancyKind.QuantityMismatch;
+        Kind = KindOf(localQuantity, brokerQuantity);
         DetectedAt = at;
     }
+
+    /// <summary>
+    /// A difference position sync found and fixed at once by taking the broker's holding: recorded with ours before
+    /// (local) and the broker's after, and resolved.
+    /// </summary>
+    public static PositionDiscrepancy Corrected(Guid id, Guid portfolioId, PositionCorrection correction, DateTimeOffset at)
+    {
+        var discrepancy = new PositionDiscrepancy(
+            id, portfolioId, correction.Symbol, correction.LocalQuantity, correction.BrokerQuantity,
+            correction.LocalAverageEntryPrice, correction.BrokerAverageEntryPrice, at);
+        discrepancy.Resolve(CorrectedToBroker, at);
+        return discrepancy;
+    }
+
+    private static DiscrepancyKind KindOf(decimal localQuantity, decimal brokerQuantity) =>
+        localQuantity == brokerQuantity ? DiscrepancyKind.AveragePriceMismatch
+        : localQuantity == 0 ? DiscrepancyKind.MissingLocally
+        : brokerQuantity == 0 ? DiscrepancyKind.MissingAtBroker
+        : DiscrepancyKind.QuantityMismatch;
 
     public void Resolve(string resolution, DateTimeOffset at)
     {
@@ -103,7 +124,9 @@ internal sealed class PositionDiscrepancyConfiguration : IEntityTypeConfiguratio
         builder.ToTable("position_discrepancies", t =>
         {
             t.HasEnumCheck<PositionDiscrepancy, DiscrepancyKind>("kind");
-            t.HasCheckConstraint("ck_position_discrepancies_differs", "local_quantity <> broker_quantity");
+            t.HasCheckConstraint(
+                "ck_position_discrepancies_differs",
+                "local_quantity <> broker_quantity OR local_average_entry_price IS DISTINCT FROM broker_average_entry_price");
         });
         builder.Property(d => d.Symbol).HasMaxLength(Symbols.MaxLength);
         builder.Property(d => d.Resolution).HasMaxLength(PositionDiscrepancy.MaxResolutionLength);

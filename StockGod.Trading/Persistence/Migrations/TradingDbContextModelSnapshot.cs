@@ -987,9 +987,9 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("position_discrepancies", null, t =>
                         {
-                            t.HasCheckConstraint("ck_position_discrepancies_differs", "local_quantity <> broker_quantity");
+                            t.HasCheckConstraint("ck_position_discrepancies_differs", "local_quantity <> broker_quantity OR local_average_entry_price IS DISTINCT FROM broker_average_entry_price");
 
-                            t.HasCheckConstraint("ck_position_discrepancies_kind", "kind IN ('missing_locally', 'missing_at_broker', 'quantity_mismatch')");
+                            t.HasCheckConstraint("ck_position_discrepancies_kind", "kind IN ('missing_locally', 'missing_at_broker', 'quantity_mismatch', 'average_price_mismatch')");
                         });
                 });
 
