@@ -4,6 +4,7 @@ using StockGod.Scheduler.Jobs.Alerts;
 using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
+using StockGod.Trading.Screening.Distributed;
 using StockGod.Scheduler.Jobs.Snapshots;
 
 namespace StockGod.Scheduler.Jobs;
@@ -50,4 +51,19 @@ internal sealed class JobExecutionRetentionJob(JobRunner runner, JobExecutionRet
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         runner.RunAsync(context, (run, ct) => service.DeleteExpiredAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class StockScreeningJob(JobRunner runner, JobCatalog catalog, ScreeningRunService screenings, TradingHours tradingHours, TimeProvider time) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, async (run, ct) =>
+        {
+            // As of the session the firing follows; a manual run outside that hour screens the latest closed session.
+            var delay = catalog.Get(JobCatalog.StockScreening).Schedules[0].AfterCloseDelay;
+            var session = tradingHours.SessionClosedBefore(run.FireTime, delay) ?? tradingHours.LatestClosedSession(time.GetUtcNow());
+            var (screening, started) = await screenings.StartScheduledAsync(session.Date, ct);
+            run.Counters.Add(started ? "runs_started" : "runs_already_started");
+            run.Counters.Add("chunks", screening.ChunkCount);
+        }, cancellationToken);
 }
