@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StockGod.Testing;
 using StockGod.Testing.Screening;
 using StockGod.Trading.Market;
+using StockGod.Trading.Screening;
 using StockGod.Trading.Screening.Distributed;
 
 namespace StockGod.Benchmarks.Research;
@@ -18,7 +19,7 @@ namespace StockGod.Benchmarks.Research;
 public class DistributedScreeningBenchmarks
 {
     private ScreeningTestHost _host = null!;
-    private Trading.Screening.ScreeningSettings _settings = null!;
+    private ScreeningSettings _settings = null!;
 
     [GlobalSetup]
     public async Task StartAsync()
