@@ -32,6 +32,11 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
     public const string OrderStatusCheck = "order_status_check";
     public const string JobExecutionRetention = "job_execution_retention";
     public const string PositionSync = "position_sync";
+    public const string StockScreening = "stock_screening";
+
+    /// <summary>The screen runs 30 minutes after the close (16:30, or 13:30 on early-close days) unless
+    /// <c>Screening:ScheduleAfterClose</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultScreeningDelay = TimeSpan.FromMinutes(30);
 
     /// <summary>Snapshots are taken 5 minutes after the close: 16:05, or 13:05 on early-close days.</summary>
     public static readonly TimeSpan SnapshotDelay = TimeSpan.FromMinutes(5);
@@ -75,7 +80,27 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
         new(JobExecutionRetention, typeof(JobExecutionRetentionJob),
             "Deletes job executions older than the retention period.",
             [new("0 30 3 * * ?", TradingWindow.Always, CronTriggerMisfireInstruction.FireAndProceed)]),
+        StockScreeningDefinition(DefaultScreeningDelay),
     ];
+
+    /// <summary>
+    /// stock_screening <paramref name="delayAfterClose"/> (whole minutes) after each session's close: an hourly cron at
+    /// that minute, of which the after-close window keeps the one firing. A missed firing runs once on recovery (the
+    /// run is idempotent per date).
+    /// </summary>
+    public static JobDefinition StockScreeningDefinition(TimeSpan delayAfterClose)
+    {
+        var delay = TimeSpan.FromMinutes(Math.Max(0, Math.Floor(delayAfterClose.TotalMinutes)));
+        return new(StockScreening, typeof(StockScreeningJob),
+            "Screens the universe as of the session that just closed, in chunks any replica may work on; stores the ranking, notifies users, mails it.",
+            [new($"0 {delay.Minutes} * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, delay)]);
+    }
+
+    /// <summary>The default jobs, with the screening delay of <c>Screening:ScheduleAfterClose</c> when it is set.</summary>
+    public static IReadOnlyList<JobDefinition> Configured(IConfiguration configuration) =>
+        configuration.GetValue<TimeSpan?>("Screening:ScheduleAfterClose") is { } delay
+            ? [.. Default.Select(d => d.Name == StockScreening ? StockScreeningDefinition(delay) : d)]
+            : Default;
 
     public JobDefinition Get(string name) =>
         _byName.TryGetValue(name, out var definition) ? definition : throw new KeyNotFoundException($"No scheduled job named '{name}'.");

@@ -9,6 +9,7 @@ using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Positions;
 using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
+using StockGod.Scheduler.Jobs.Screening;
 using StockGod.Scheduler.Jobs.Snapshots;
 using StockGod.Scheduler.Jobs.Strategies;
 using StockGod.Scheduler.Monitoring;
@@ -27,7 +28,8 @@ internal static class Extensions
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
         builder.AddMarketDataClient();
-        builder.AddSchedulerEngine(JobCatalog.Default);
+        builder.AddSchedulerEngine(JobCatalog.Configured(builder.Configuration));
+        builder.AddScreeningWorker();
 
         // After the engine, so the calendar it chose (NYSE or always open) is the one the simulated exchange uses too.
         builder.AddBrokerage();

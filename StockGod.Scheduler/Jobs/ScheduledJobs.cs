@@ -7,6 +7,7 @@ using StockGod.Scheduler.Jobs.Prices;
 using StockGod.Scheduler.Jobs.Retention;
 using StockGod.Scheduler.Jobs.Snapshots;
 using StockGod.Scheduler.Jobs.Strategies;
+using StockGod.Trading.Screening.Distributed;
 
 namespace StockGod.Scheduler.Jobs;
 
@@ -67,4 +68,19 @@ internal sealed class PositionSyncJob(JobRunner runner, PositionSyncService serv
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         runner.RunAsync(context, (run, ct) => service.SyncPositionsAsync(run.Counters, ct), cancellationToken);
+}
+
+[DisallowConcurrentExecution]
+internal sealed class StockScreeningJob(JobRunner runner, JobCatalog catalog, ScreeningRunService screenings, TradingHours tradingHours, TimeProvider time) : IJob
+{
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        runner.RunAsync(context, async (run, ct) =>
+        {
+            // As of the session the firing follows; a manual run outside that hour screens the latest closed session.
+            var delay = catalog.Get(JobCatalog.StockScreening).Schedules[0].AfterCloseDelay;
+            var session = tradingHours.SessionClosedBefore(run.FireTime, delay) ?? tradingHours.LatestClosedSession(time.GetUtcNow());
+            var (screening, started) = await screenings.StartScheduledAsync(session.Date, ct);
+            run.Counters.Add(started ? "runs_started" : "runs_already_started");
+            run.Counters.Add("chunks", screening.ChunkCount);
+        }, cancellationToken);
 }

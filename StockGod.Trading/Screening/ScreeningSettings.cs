@@ -1,14 +1,16 @@
 using System.Collections.Frozen;
+using System.Text.Json.Serialization;
 
 namespace StockGod.Trading.Screening;
 
+[JsonConverter(typeof(JsonStringEnumConverter<FactorNormalization>))]
 public enum FactorNormalization
 {
     /// <summary>Each value's average rank, scaled to −1 (lowest) … +1 (highest); robust to outliers.</summary>
-    Rank,
+    [JsonStringEnumMemberName("rank")] Rank,
 
     /// <summary>(value − mean) / population standard deviation, clipped to ±3.</summary>
-    ZScore,
+    [JsonStringEnumMemberName("z_score")] ZScore,
 }
 
 /// <summary>

@@ -64,6 +64,10 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
             ["orderId"] = orderId.ToString(),
             ["id"] = keyId.ToString(),
             ["symbol"] = "AAPL",
+
+            // Screens are shared, not owned: a date without a screen and an unknown run are 404 to anyone.
+            ["date"] = "2001-01-02",
+            ["runId"] = Guid.NewGuid().ToString(),
         };
 
         var owned = ApiEndpoints().Where(e => RouteParameter().IsMatch(e.Pattern)).ToList();

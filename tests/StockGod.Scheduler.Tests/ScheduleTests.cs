@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Quartz;
 using StockGod.Scheduler.Engine;
 using StockGod.Trading.Calendar;
@@ -83,6 +84,21 @@ public sealed class ScheduleTests
         Assert.Equal(24 * 4, saturday.Count);
         Assert.Equal(3, snapshots.Count);
         Assert.All(snapshots, s => Assert.Equal(new TimeOnly(0, 5), TimeOnly.FromDateTime(NewYorkTime.ToNewYork(s).DateTime)));
+    }
+
+    [Fact]
+    public void Screening_runs_once_per_trading_day_30_minutes_after_the_close_or_as_configured()
+    {
+        var screening = JobCatalog.Default.Single(d => d.Name == JobCatalog.StockScreening).Schedules.Single();
+        Assert.Equal(
+            [Et(2024, 7, 1, 16, 30), Et(2024, 7, 2, 16, 30), Et(2024, 7, 3, 13, 30), Et(2024, 7, 5, 16, 30)],
+            Runs(screening, NyseCalendar.Instance, new DateOnly(2024, 7, 1), days: 7));
+
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Screening:ScheduleAfterClose"] = "01:15:00" }).Build();
+        var later = JobCatalog.Configured(configuration).Single(d => d.Name == JobCatalog.StockScreening).Schedules.Single();
+        Assert.Equal([Et(2024, 7, 2, 17, 15), Et(2024, 7, 3, 14, 15)], Runs(later, NyseCalendar.Instance, new DateOnly(2024, 7, 2), days: 2));
+        Assert.Equal(new DateOnly(2024, 7, 3), new TradingHours(NyseCalendar.Instance).SessionClosedBefore(Et(2024, 7, 3, 14, 15), later.AfterCloseDelay)?.Date);
     }
 
     [Fact]

@@ -993,6 +993,150 @@ namespace StockGod.Trading.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("StockGod.Trading.Domain.Research.ScreeningRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("AsOf")
+                        .HasColumnType("date")
+                        .HasColumnName("as_of");
+
+                    b.Property<int>("ChunkCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_count");
+
+                    b.Property<int>("ChunkSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunk_size");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Report")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("report");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_screening_runs");
+
+                    b.HasIndex("AsOf", "FinishedAt")
+                        .IsDescending()
+                        .HasDatabaseName("ix_screening_runs_completed")
+                        .HasFilter("status = 'completed'");
+
+                    b.ToTable("screening_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_screening_runs_completed_has_report", "status <> 'completed' OR report IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_screening_runs_finished", "(status = 'running') = (finished_at IS NULL)");
+
+                            t.HasCheckConstraint("ck_screening_runs_status", "status IN ('running', 'completed', 'failed')");
+                        });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Research.ScreeningWorkItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<DateTimeOffset>("AvailableAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("available_at");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer")
+                        .HasColumnName("index");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<string>("Members")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("members");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_screening_work_items");
+
+                    b.HasIndex("RunId", "Index")
+                        .IsUnique()
+                        .HasDatabaseName("ix_screening_work_items_run_id_index");
+
+                    b.ToTable("screening_work_items", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_screening_work_items_attempts", "attempts >= 0");
+
+                            t.HasCheckConstraint("ck_screening_work_items_completed_has_result", "status <> 'completed' OR result IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_screening_work_items_lease", "(status = 'running') = (lease_expires_at IS NOT NULL AND lease_owner IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_screening_work_items_status", "status IN ('pending', 'running', 'completed', 'failed')");
+                        });
+                });
+
             modelBuilder.Entity("StockGod.Trading.Domain.Signals.Signal", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1513,6 +1657,16 @@ namespace StockGod.Trading.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_position_discrepancies_portfolios_portfolio_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Research.ScreeningWorkItem", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Research.ScreeningRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_screening_work_items_screening_runs_run_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Signals.Signal", b =>

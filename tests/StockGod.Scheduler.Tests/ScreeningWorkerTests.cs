@@ -1,0 +1,85 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StockGod.Scheduler.Jobs.Screening;
+using StockGod.Scheduler.Tests.Support;
+using StockGod.Testing;
+using StockGod.Testing.Screening;
+using StockGod.Trading.Domain.Research;
+using StockGod.Trading.Market;
+using StockGod.Trading.Screening;
+using StockGod.Trading.Screening.Distributed;
+
+namespace StockGod.Scheduler.Tests;
+
+/// <summary>The Scheduler's screening worker loop over real PostgreSQL and real bars, mailing the finished screen to an in-process SMTP server.</summary>
+public sealed class ScreeningWorkerTests
+{
+    private static readonly Dictionary<string, string?> FourSymbols = new()
+    {
+        ["Screening:Symbols:0"] = "AAPL", ["Screening:Symbols:1"] = "MSFT", ["Screening:Symbols:2"] = "XOM", ["Screening:Symbols:3"] = "KO",
+        ["Screening:ChunkSize"] = "2",
+    };
+
+    [Fact]
+    public async Task Worker_woken_by_a_new_run_completes_it_and_mails_the_top_picks_with_the_csv()
+    {
+        var market = new HistoricalMarketData(DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile), cancellationToken: TestContext.Current.CancellationToken).BarsBySymbol);
+        await using var host = await ScreeningTestHost.StartAsync(market, TimeProvider.System, FourSymbols);
+        await using var smtp = new FakeSmtpServer();
+        var mail = new ScreeningEmailOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, From = "screens@stockgod.test", To = ["ops@stockgod.test", "desk@stockgod.test"] };
+        var options = host.Services.GetRequiredService<IOptions<ScreeningOptions>>();
+        options.Value.PollInterval = TimeSpan.FromHours(1); // only the wake-up can start the work
+        var worker = new ScreeningWorker(
+            host.Processor,
+            host.Services.GetRequiredService<ScreeningWorkSignal>(),
+            new ScreeningEmailSender(Options.Create(mail), NullLogger<ScreeningEmailSender>.Instance),
+            options,
+            TimeProvider.System,
+            NullLogger<ScreeningWorker>.Instance);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var loop = worker.RunAsync("test-worker", stop.Token);
+        var run = await host.StartRunAsync(new ScreeningSettings { AsOf = new DateOnly(2018, 2, 7), TopN = 3 });
+        var received = await smtp.Messages.ReadAsync(TestContext.Current.CancellationToken);
+        await stop.CancelAsync();
+        await loop;
+
+        var stored = await host.LoadRunAsync(run.Id);
+        Assert.Equal(ScreeningRunStatus.Completed, stored.Status);
+        Assert.Equal("screens@stockgod.test", received.From);
+        Assert.Equal(["ops@stockgod.test", "desk@stockgod.test"], received.To);
+        Assert.Contains("Subject: StockGod: top 3 picks as of 2018-02-07", received.Data, StringComparison.Ordinal);
+        var top = stored.Report!.Top;
+        Assert.Equal(3, top.Count);
+        var parts = MimeParts(received.Data);
+        var text = parts.Single(p => p.Headers.Contains("text/plain", StringComparison.Ordinal)).Content;
+        Assert.All(top, pick => Assert.Contains($"{pick.Rank,4}  {pick.Symbol,-6}", text, StringComparison.Ordinal));
+        var csv = parts.Single(p => p.Headers.Contains("screening-2018-02-07.csv", StringComparison.Ordinal)).Content;
+        Assert.Equal(ScreeningCsv.Write(top), csv);
+    }
+
+    /// <summary>The parts of a multipart message: headers, and content with base64 decoded.</summary>
+    private static List<(string Headers, string Content)> MimeParts(string data)
+    {
+        var boundary = Regex.Match(data, "boundary=\"?([^\";\r\n]+)\"?").Groups[1].Value;
+        var parts = new List<(string, string)>();
+        foreach (var part in data.Split("--" + boundary).Skip(1))
+        {
+            var split = part.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            if (split < 0)
+            {
+                continue;
+            }
+
+            var (headers, content) = (part[..split], part[(split + 4)..].TrimEnd('\r', '\n'));
+            parts.Add((headers, headers.Contains("base64", StringComparison.OrdinalIgnoreCase)
+                ? Encoding.UTF8.GetString(Convert.FromBase64String(content.Replace("\r\n", string.Empty, StringComparison.Ordinal)))
+                : content));
+        }
+
+        return parts;
+    }
+}
