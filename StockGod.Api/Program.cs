@@ -17,6 +17,7 @@ app.MapAccountsApi();
 app.MapApiKeysApi();
 app.MapPortfoliosApi();
 app.MapOrdersApi();
+app.MapBacktestsApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

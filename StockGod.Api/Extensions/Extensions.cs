@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using StockGod.Api.Apis;
+using StockGod.Api.Backtests;
 using StockGod.Api.Identity;
 using StockGod.Api.Idempotency;
 using StockGod.Api.Portfolios;
@@ -28,6 +29,7 @@ internal static class Extensions
         services.AddSingleton<TradingModeAvailability>();
         builder.AddBrokerage();
         services.AddOrderExecution();
+        builder.AddBacktesting();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));
