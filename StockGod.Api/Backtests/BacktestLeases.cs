@@ -35,19 +35,20 @@ public sealed class BacktestLeases(IServiceScopeFactory scopes, IOptions<Backtes
             var now = time.GetUtcNow();
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
-            // xmin is a system column: SELECT * leaves it out, and the entity's concurrency token needs it.
-            var candidates = await db.BacktestRuns.FromSql($"""
-                SELECT *, xmin FROM backtest_runs
+            // Lock the row to claim (skipping rows other runners hold), then load it as an entity in the same transaction.
+            var candidates = await db.Database.SqlQuery<Guid>($"""
+                SELECT id AS "Value" FROM backtest_runs
                 WHERE status = 'queued' OR (status = 'running' AND lease_expires_at <= {now})
                 ORDER BY created_at
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED
                 """).ToListAsync(cancellationToken);
-            if (candidates is not [var run])
+            if (candidates is not [var runId])
             {
                 return null;
             }
 
+            var run = await db.BacktestRuns.SingleAsync(r => r.Id == runId, cancellationToken);
             if (run.Status == BacktestRunStatus.Running && run.Attempts >= options.Value.MaxAttempts)
             {
                 logger.LogWarning("Backtest {RunId} lost its runner {Attempts} times; failing it", run.Id, run.Attempts);

@@ -62,7 +62,9 @@ public sealed class BacktestsTests(BacktestApiFactory factory) : IClassFixture<B
                 SlippageBps = 5m,
                 Commission = new PerShareCommissionModel(0.005m, 1m, 0.01m),
             },
-            HistoricalMarketData.Data.BarsBySymbol);
+            HistoricalMarketData.Data.BarsBySymbol,
+            null,
+            Ct);
         var statistics = result.GetProperty("statistics");
         Assert.Equal(expected.Strategy.Statistics.FinalEquity, Decimal(statistics, "final_equity"));
         Assert.Equal(expected.Strategy.Statistics.TotalReturn, Decimal(statistics, "total_return"));
