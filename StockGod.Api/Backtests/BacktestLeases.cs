@@ -49,9 +49,10 @@ public sealed class BacktestLeases(IServiceScopeFactory scopes, IOptions<Backtes
             }
 
             var run = await db.BacktestRuns.SingleAsync(r => r.Id == runId, cancellationToken);
-            if (run.Status == BacktestRunStatus.Running && run.Attempts >= options.Value.MaxAttempts)
+            if (run.Status == BacktestRunStatus.Running && (run.CancelRequested || run.Attempts >= options.Value.MaxAttempts))
             {
-                logger.LogWarning("Backtest {RunId} lost its runner {Attempts} times; failing it", run.Id, run.Attempts);
+                // Its runner died: a run its owner canceled meanwhile, or one that keeps killing runners, is not run again.
+                logger.LogWarning("Backtest {RunId} lost its runner (attempt {Attempts}, cancel requested: {CancelRequested}); finishing it", run.Id, run.Attempts, run.CancelRequested);
                 run.Abandon($"The backtest was interrupted {run.Attempts} times (its runner stopped responding); it was not retried again.", now);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

@@ -214,15 +214,25 @@ public sealed class BacktestRun
         Finish(BacktestRunStatus.Failed, now, error);
     }
 
-    /// <summary>Fails a run no runner could finish (its claims kept expiring), without holding its lease.</summary>
+    /// <summary>
+    /// Finishes a run whose runner died, instead of running it again: canceled when its owner had asked for that,
+    /// failed with <paramref name="error"/> otherwise (its runners kept dying). Needs no lease: the old one expired.
+    /// </summary>
     public void Abandon(string error, DateTimeOffset now)
     {
-        if (!IsClaimable(now))
+        if (Status != BacktestRunStatus.Running || !IsClaimable(now))
         {
             throw new DomainException($"Backtest {Id} is {Status} under a live lease and cannot be abandoned.");
         }
 
-        Finish(BacktestRunStatus.Failed, now, error);
+        if (CancelRequested)
+        {
+            Finish(BacktestRunStatus.Canceled, now, null);
+        }
+        else
+        {
+            Finish(BacktestRunStatus.Failed, now, error);
+        }
     }
 
     public void ConfirmCanceled(string owner, DateTimeOffset now)
