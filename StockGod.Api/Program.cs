@@ -18,6 +18,7 @@ app.MapApiKeysApi();
 app.MapPortfoliosApi();
 app.MapOrdersApi();
 app.MapScreeningsApi();
+app.MapBacktestsApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

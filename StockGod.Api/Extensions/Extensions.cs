@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Scalar.AspNetCore;
 using StockGod.Api.Apis;
+using StockGod.Api.Backtests;
 using StockGod.Api.Identity;
 using StockGod.Api.Idempotency;
 using StockGod.Api.Portfolios;
@@ -30,6 +31,7 @@ internal static class Extensions
         builder.AddBrokerage();
         services.AddOrderExecution();
         builder.AddScreeningRuns();
+        builder.AddBacktesting();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));

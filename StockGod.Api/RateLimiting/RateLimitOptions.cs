@@ -22,6 +22,9 @@ public sealed class RateLimitOptions
     public RateLimitRule Portfolios { get; set; } = new() { PermitLimit = 60 };
 
     public RateLimitRule SymbolSearch { get; set; } = new() { PermitLimit = 20 };
+
+    /// <summary>Backtest submissions: each takes a core for seconds, so 5 per 10 minutes per user.</summary>
+    public RateLimitRule Backtests { get; set; } = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(10) };
 }
 
 public static class RateLimitPolicies
@@ -29,4 +32,5 @@ public static class RateLimitPolicies
     public const string SignIn = "sign-in";
     public const string Portfolios = "portfolios";
     public const string SymbolSearch = "symbol-search";
+    public const string Backtests = "backtests";
 }

@@ -30,6 +30,7 @@ internal static class RateLimitingExtensions
             limiter.AddPolicy(RateLimitPolicies.SignIn, context => Partition("ip:" + ClientAddress(context), options.SignIn));
             limiter.AddPolicy(RateLimitPolicies.Portfolios, context => Partition(CallerKey(context), options.Portfolios));
             limiter.AddPolicy(RateLimitPolicies.SymbolSearch, context => Partition(CallerKey(context), options.SymbolSearch));
+            limiter.AddPolicy(RateLimitPolicies.Backtests, context => Partition(CallerKey(context), options.Backtests));
             limiter.OnRejected = (context, cancellationToken) => RejectAsync(context, cancellationToken);
         });
     }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using StockGod.Trading.Domain.Alerts;
+using StockGod.Trading.Domain.Backtests;
 using StockGod.Trading.Domain.Jobs;
 using StockGod.Trading.Domain.Notifications;
 using StockGod.Trading.Domain.Orders;
@@ -48,6 +49,10 @@ public sealed class TradingDbContext(DbContextOptions<TradingDbContext> options)
     public DbSet<JobExecution> JobExecutions => Set<JobExecution>();
 
     public DbSet<PositionDiscrepancy> PositionDiscrepancies => Set<PositionDiscrepancy>();
+
+    public DbSet<BacktestRun> BacktestRuns => Set<BacktestRun>();
+
+    public DbSet<BacktestRunResult> BacktestRunResults => Set<BacktestRunResult>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -58,8 +58,11 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
         await Seed.BuyAsync(factory, portfolioId, "AAPL", 1m, 100m);
         var orderId = await Seed.OrderAsync(factory, portfolioId, "AAPL", DateTimeOffset.UtcNow);
         var keyId = (await (await owner.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "k" }, Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
+        var backtestId = (await (await owner.Http.PostAsJsonAsync("/api/v1/backtests", new { strategy = "sma_crossover", universe = new[] { "AAPL" }, start = "2014-01-02", end = "2014-03-31" }, Ct))
+            .ReadJsonAsync()).GetProperty("id").GetGuid();
         var ids = new Dictionary<string, string>
         {
+            ["backtestId"] = backtestId.ToString(),
             ["portfolioId"] = portfolioId.ToString(),
             ["orderId"] = orderId.ToString(),
             ["id"] = keyId.ToString(),

@@ -51,6 +51,7 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
             ["RateLimiting:SignIn:PermitLimit"] = "100000",
             ["RateLimiting:Portfolios:PermitLimit"] = "100000",
             ["RateLimiting:SymbolSearch:PermitLimit"] = "100000",
+            ["RateLimiting:Backtests:PermitLimit"] = "100000",
         };
         foreach (var (key, value) in Settings)
         {
