@@ -14,8 +14,8 @@ using StockGod.Trading.Persistence;
 namespace StockGod.Trading.Persistence.Migrations
 {
     [DbContext(typeof(TradingDbContext))]
-    [Migration("20261123173301_ScreeningRuns")]
-    partial class ScreeningRuns
+    [Migration("20261123191350_ReconciliationScreeningAndBacktests")]
+    partial class ReconciliationScreeningAndBacktests
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -265,6 +265,240 @@ namespace StockGod.Trading.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_price_alerts_threshold_positive", "threshold > 0");
                         });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Backtests.BacktestRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_requested");
+
+                    b.Property<decimal>("CommissionMaxShareOfValue")
+                        .HasColumnType("numeric(12,8)")
+                        .HasColumnName("commission_max_share_of_value");
+
+                    b.Property<decimal>("CommissionMinimum")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("commission_minimum");
+
+                    b.Property<decimal>("CommissionPerShare")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("commission_per_share");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int>("DaysDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("days_done");
+
+                    b.Property<DateOnly>("EndDate")
+                        .HasColumnType("date")
+                        .HasColumnName("end_date");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<decimal>("InitialCash")
+                        .HasColumnType("numeric(28,8)")
+                        .HasColumnName("initial_cash");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_expires_at");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<Guid>("OwnerUserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("owner_user_id");
+
+                    b.Property<JsonDocument>("Parameters")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("parameters");
+
+                    b.Property<decimal>("RiskFreeRate")
+                        .HasColumnType("numeric(12,8)")
+                        .HasColumnName("risk_free_rate");
+
+                    b.Property<decimal>("SlippageBps")
+                        .HasColumnType("numeric(12,8)")
+                        .HasColumnName("slippage_bps");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StrategyType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("strategy_type");
+
+                    b.Property<int>("TotalDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("total_days");
+
+                    b.PrimitiveCollection<List<string>>("Universe")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("universe");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.ComplexProperty(typeof(Dictionary<string, object>), "RiskLimits", "StockGod.Trading.Domain.Backtests.BacktestRun.RiskLimits#RiskLimits", b1 =>
+                        {
+                            b1.IsRequired();
+
+                            b1.Property<decimal>("CashBufferFraction")
+                                .HasColumnType("numeric(12,8)")
+                                .HasColumnName("risk_cash_buffer_fraction");
+
+                            b1.Property<int>("MaxOpenPositions")
+                                .HasColumnType("integer")
+                                .HasColumnName("risk_max_open_positions");
+
+                            b1.Property<decimal>("MaxOrderValue")
+                                .HasColumnType("numeric(28,8)")
+                                .HasColumnName("risk_max_order_value");
+
+                            b1.Property<decimal>("MaxPositionFraction")
+                                .HasColumnType("numeric(12,8)")
+                                .HasColumnName("risk_max_position_fraction");
+                        });
+
+                    b.HasKey("Id")
+                        .HasName("pk_backtest_runs");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_backtest_runs_unfinished")
+                        .HasFilter("status IN ('queued', 'running')");
+
+                    b.HasIndex("OwnerUserId", "Id")
+                        .IsDescending(false, true)
+                        .HasDatabaseName("ix_backtest_runs_owner_user_id_id");
+
+                    b.ToTable("backtest_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_backtest_runs_dates", "end_date >= start_date");
+
+                            t.HasCheckConstraint("ck_backtest_runs_finished_has_end", "status NOT IN ('completed', 'failed', 'canceled') OR finished_at IS NOT NULL");
+
+                            t.HasCheckConstraint("ck_backtest_runs_initial_cash", "initial_cash > 0");
+
+                            t.HasCheckConstraint("ck_backtest_runs_running_has_lease", "status <> 'running' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_backtest_runs_status", "status IN ('queued', 'running', 'completed', 'failed', 'canceled')");
+
+                            t.HasCheckConstraint("ck_backtest_runs_universe_not_empty", "cardinality(universe) > 0");
+                        });
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Backtests.BacktestRunResult", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("run_id");
+
+                    b.Property<long>("BarsProcessed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bars_processed");
+
+                    b.Property<string>("BenchmarkDailyReturns")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("benchmark_daily_returns");
+
+                    b.Property<string>("BenchmarkEquityCurve")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("benchmark_equity_curve");
+
+                    b.Property<string>("BenchmarkStatistics")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("benchmark_statistics");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DailyReturns")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("daily_returns");
+
+                    b.Property<string>("EquityCurve")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("equity_curve");
+
+                    b.Property<string>("Fills")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("fills");
+
+                    b.Property<string>("MissingSymbols")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("missing_symbols");
+
+                    b.Property<string>("Statistics")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("statistics");
+
+                    b.Property<string>("Trades")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("trades");
+
+                    b.Property<string>("UnfilledOrders")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("unfilled_orders");
+
+                    b.HasKey("RunId")
+                        .HasName("pk_backtest_results");
+
+                    b.ToTable("backtest_results", (string)null);
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Idempotency.IdempotencyRecord", b =>
@@ -990,9 +1224,9 @@ namespace StockGod.Trading.Persistence.Migrations
 
                     b.ToTable("position_discrepancies", null, t =>
                         {
-                            t.HasCheckConstraint("ck_position_discrepancies_differs", "local_quantity <> broker_quantity");
+                            t.HasCheckConstraint("ck_position_discrepancies_differs", "local_quantity <> broker_quantity OR local_average_entry_price IS DISTINCT FROM broker_average_entry_price");
 
-                            t.HasCheckConstraint("ck_position_discrepancies_kind", "kind IN ('missing_locally', 'missing_at_broker', 'quantity_mismatch')");
+                            t.HasCheckConstraint("ck_position_discrepancies_kind", "kind IN ('missing_locally', 'missing_at_broker', 'quantity_mismatch', 'average_price_mismatch')");
                         });
                 });
 
@@ -1559,6 +1793,26 @@ namespace StockGod.Trading.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_price_alerts_users_user_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Backtests.BacktestRun", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Users.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backtest_runs_users_owner_user_id");
+                });
+
+            modelBuilder.Entity("StockGod.Trading.Domain.Backtests.BacktestRunResult", b =>
+                {
+                    b.HasOne("StockGod.Trading.Domain.Backtests.BacktestRun", null)
+                        .WithOne()
+                        .HasForeignKey("StockGod.Trading.Domain.Backtests.BacktestRunResult", "RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_backtest_results_backtest_runs_run_id");
                 });
 
             modelBuilder.Entity("StockGod.Trading.Domain.Idempotency.IdempotencyRecord", b =>
