@@ -17,6 +17,11 @@ app.MapAccountsApi();
 app.MapApiKeysApi();
 app.MapPortfoliosApi();
 app.MapOrdersApi();
+app.MapStrategiesApi();
+app.MapWatchlistsApi();
+app.MapPriceAlertsApi();
+app.MapNotificationsApi();
+app.MapPerformanceApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

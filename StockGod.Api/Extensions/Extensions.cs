@@ -12,6 +12,7 @@ using StockGod.Api.RateLimiting;
 using StockGod.Api.Realtime;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Strategies;
 
 namespace StockGod.Api.Extensions;
 
@@ -28,6 +29,8 @@ internal static class Extensions
         services.AddSingleton<TradingModeAvailability>();
         builder.AddBrokerage();
         services.AddOrderExecution();
+        services.AddSingleton(StrategyRegistry.Default);
+        services.AddSingleton<StrategyEvaluator>();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));
