@@ -147,11 +147,11 @@ public static class StrategiesApi
     }
 
     public static async Task<Results<Ok<StrategyEvaluationResponse>, ProblemHttpResult>> EvaluateAsync(
-        Guid portfolioId, Guid strategyId, ClaimsPrincipal principal, [AsParameters] StrategyServices services, [AsParameters] PortfolioServices portfolios,
-        StrategyEvaluator evaluator, CancellationToken cancellationToken)
+        Guid portfolioId, Guid strategyId, ClaimsPrincipal principal, [AsParameters] StrategyServices services, StrategyEvaluator evaluator,
+        CancellationToken cancellationToken)
     {
         var strategy = await services.FindOwnedAsync(portfolioId, strategyId, principal, tracking: false, cancellationToken);
-        var portfolio = strategy is null ? null : await portfolios.FindOwnedAsync(portfolioId, principal, tracking: false, cancellationToken);
+        var portfolio = strategy is null ? null : await new PortfolioServices(services.Db, services.Time).FindOwnedAsync(portfolioId, principal, tracking: false, cancellationToken);
         if (strategy is null || portfolio is null)
         {
             return Problems.NotFound("The strategy");
