@@ -33,18 +33,19 @@ public sealed class OrderCancellationTests(ApiFactory factory) : IClassFixture<A
     }
 
     [Fact]
-    public async Task A_filled_order_cannot_be_canceled_and_its_fill_stays_booked()
+    public async Task A_rejected_order_is_final_and_cannot_be_canceled()
     {
         var user = await factory.CreateUserAsync();
         var portfolioId = await CreatePortfolioAsync(user);
-        var order = await (await user.Http.PostAsJsonAsync($"/api/v1/portfolios/{portfolioId}/orders", new { symbol = "MSFT", side = "buy", type = "market", qty = "2" }, Ct)).ReadJsonAsync();
-        Assert.Equal("filled", order.GetProperty("status").GetString());
+        var orderId = await Seed.OrderAsync(factory, portfolioId, "MSFT", DateTimeOffset.UtcNow);
+        await Seed.RejectAsync(factory, orderId, "insufficient buying power");
 
-        var response = await user.Http.PostAsync($"/api/v1/portfolios/{portfolioId}/orders/{order.GetProperty("id").GetGuid()}/cancel", null, Ct);
+        var response = await user.Http.PostAsync($"/api/v1/portfolios/{portfolioId}/orders/{orderId}/cancel", null, Ct);
 
-        await response.AssertProblemAsync(HttpStatusCode.Conflict, "https://stockgod.dev/problems/conflict");
-        var position = await (await user.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/positions/MSFT", Ct)).ReadJsonAsync();
-        Assert.Equal("2", position.GetProperty("quantity").GetString());
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Conflict, "https://stockgod.dev/problems/conflict");
+        Assert.Contains("rejected", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var stored = await (await user.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/orders/{orderId}", Ct)).ReadJsonAsync();
+        Assert.Equal("rejected", stored.GetProperty("status").GetString());
     }
 
     [Fact]

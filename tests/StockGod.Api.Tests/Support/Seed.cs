@@ -31,6 +31,16 @@ public static class Seed
         return order.Id;
     }
 
+    /// <summary>Ends an order the way a broker refusal does: rejected is a final status.</summary>
+    public static async Task RejectAsync(ApiFactory factory, Guid orderId, string reason)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var order = await db.Orders.FirstAsync(o => o.Id == orderId);
+        order.Reject(reason, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync();
+    }
+
     public static async Task<Guid> NotificationAsync(ApiFactory factory, Guid userId, string title, DateTimeOffset createdAt, bool read = false)
     {
         await using var scope = factory.Services.CreateAsyncScope();
