@@ -51,6 +51,9 @@ public static class NotificationsApi
 
         notification.MarkRead(time.GetUtcNow());
         await db.SaveChangesAsync(cancellationToken);
+
+        // Answer the read time as stored (PostgreSQL keeps microseconds), so this answer and later reads agree.
+        await db.Entry(notification).ReloadAsync(cancellationToken);
         return TypedResults.Ok(NotificationResponse.From(notification));
     }
 
