@@ -19,6 +19,11 @@ app.MapPortfoliosApi();
 app.MapOrdersApi();
 app.MapScreeningsApi();
 app.MapBacktestsApi();
+app.MapStrategiesApi();
+app.MapWatchlistsApi();
+app.MapPriceAlertsApi();
+app.MapNotificationsApi();
+app.MapPerformanceApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

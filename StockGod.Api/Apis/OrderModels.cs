@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using StockGod.Api.Validation;
@@ -21,7 +19,7 @@ public sealed record ListOrdersQuery(
 
     public OrderStatus? ParsedStatus => Status is null ? null : TryParseStatus(Status);
 
-    public OrderCursor? ParsedCursor => Cursor is null ? null : OrderCursor.TryParse(Cursor);
+    public PageCursor? ParsedCursor => Cursor is null ? null : PageCursor.TryParse(Cursor);
 
     public void Validate(ValidationErrors errors)
     {
@@ -37,7 +35,7 @@ public sealed record ListOrdersQuery(
             errors.Add("from", "must not be after 'to'.");
         }
 
-        if (Cursor is not null && OrderCursor.TryParse(Cursor) is null)
+        if (Cursor is not null && PageCursor.TryParse(Cursor) is null)
         {
             errors.Add("cursor", "is not a cursor returned by this endpoint.");
         }
@@ -58,30 +56,6 @@ public sealed record ListOrdersQuery(
         {
             return null;
         }
-    }
-}
-
-/// <summary>Keyset position in the newest-first order list: (created_at, id) of the last order returned.</summary>
-public readonly record struct OrderCursor(DateTimeOffset CreatedAt, Guid Id)
-{
-    public override string ToString()
-    {
-        Span<byte> bytes = stackalloc byte[24];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, CreatedAt.UtcTicks);
-        Id.TryWriteBytes(bytes[8..]);
-        return Base64Url.EncodeToString(bytes);
-    }
-
-    public static OrderCursor? TryParse(string value)
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        if (value.Length != 32 || !Base64Url.IsValid(value) || !Base64Url.TryDecodeFromChars(value, bytes, out var written) || written != 24)
-        {
-            return null;
-        }
-
-        var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes);
-        return ticks is < 0 or > 3155378975999999999 ? null : new OrderCursor(new DateTimeOffset(ticks, TimeSpan.Zero), new Guid(bytes[8..24]));
     }
 }
 

@@ -18,6 +18,12 @@ public static class OrdersApi
         api.MapPost("/", PlaceAsync).WithIdempotency().WithSummary("Place a market, limit, stop or stop_limit order (saved before it is sent)");
         api.MapGet("/", ListAsync).WithSummary("A portfolio's orders, newest first, filtered by status, symbol and creation time, cursor-paged");
         api.MapGet("/{orderId:guid}", GetAsync).WithSummary("One order");
+
+        // POST …/cancel rather than DELETE: the order is not removed, it stays in the history with its final status.
+        api.MapPost("/{orderId:guid}/cancel", CancelAsync)
+            .WithSummary("Ask the brokerage to cancel an open order; answers the order as the brokerage then reports it (canceled or pending_cancel). A final order is a 409.")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return api;
     }
 
@@ -78,7 +84,7 @@ public static class OrdersApi
 
         var limit = query.Limit ?? ListOrdersQuery.DefaultLimit;
         var page = await orders.OrderByDescending(o => o.CreatedAt).ThenByDescending(o => o.Id).Take(limit + 1).ToListAsync(cancellationToken);
-        var next = page.Count > limit ? new OrderCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).ToString() : null;
+        var next = page.Count > limit ? new PageCursor(page[limit - 1].CreatedAt, page[limit - 1].Id).ToString() : null;
         return TypedResults.Ok(new OrderPage([.. page.Take(limit).Select(OrderResponse.From)], next));
     }
 
@@ -90,6 +96,52 @@ public static class OrdersApi
             .Where(o => o.Id == orderId && o.PortfolioId == portfolioId && db.Portfolios.Any(p => p.Id == portfolioId && p.OwnerUserId == userId))
             .FirstOrDefaultAsync(cancellationToken);
         return order is null ? Problems.NotFound("The order") : TypedResults.Ok(OrderResponse.From(order));
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelAsync(
+        Guid portfolioId, Guid orderId, ClaimsPrincipal principal, TradingDbContext db, IBrokerageGatewayFactory gateways, OrderUpdateService updates,
+        CancellationToken cancellationToken)
+    {
+        var userId = principal.GetUserId();
+        var found = await db.Orders.AsNoTracking()
+            .Where(o => o.Id == orderId && o.PortfolioId == portfolioId)
+            .Join(db.Portfolios.Where(p => p.OwnerUserId == userId), o => o.PortfolioId, p => p.Id, (o, p) => new { Order = o, p.TradingMode })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return Problems.NotFound("The order");
+        }
+
+        var order = found.Order;
+        if (order.Status.IsTerminal())
+        {
+            return Problems.Conflict($"The order is already {WireNames.Of(order.Status)} and cannot be canceled.");
+        }
+
+        var gateway = gateways.For(portfolioId, found.TradingMode);
+        var brokerOrderId = order.BrokerOrderId ?? (await gateway.GetOrderByClientOrderIdAsync(order.ClientOrderId, cancellationToken))?.OrderId;
+        if (brokerOrderId is not { } id)
+        {
+            // Saved but not (yet) at the broker: the order sync sends or settles it; cancelling now could race that send.
+            return Problems.Conflict("The order has not reached the brokerage yet; retry the cancellation in a moment.");
+        }
+
+        var cancelable = true;
+        try
+        {
+            await gateway.CancelOrderAsync(id, cancellationToken);
+        }
+        catch (OrderNotCancelableException)
+        {
+            cancelable = false; // it filled or ended at the broker before we got there
+        }
+
+        // Record the broker's view either way: canceled, pending_cancel, or the fill that won the race (booked once).
+        var snapshot = await gateway.GetOrderAsync(id, cancellationToken);
+        var updated = snapshot is null ? order : (await updates.ApplyAsync(portfolioId, snapshot, cancellationToken))?.Order ?? order;
+        return cancelable
+            ? TypedResults.Ok(OrderResponse.From(updated))
+            : Problems.Conflict($"The order is already {WireNames.Of(updated.Status)} at the brokerage and cannot be canceled.");
     }
 
     internal static Task<bool> OwnsPortfolioAsync(TradingDbContext db, ClaimsPrincipal principal, Guid portfolioId, CancellationToken cancellationToken)

@@ -45,6 +45,19 @@ public sealed record SetLiveTradingRequest(bool? Enabled, bool? Confirm) : IVali
     }
 }
 
+/// <summary>The new trading mode of a portfolio; moving to live needs the explicit confirmation.</summary>
+public sealed record ChangeTradingModeRequest(TradingMode? TradingMode, bool? ConfirmLive) : IValidatableRequest
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Required("trading_mode", TradingMode);
+        if (TradingMode == Trading.Brokerage.TradingMode.Live && ConfirmLive != true)
+        {
+            errors.Add("confirm_live", "must be true to move this portfolio to trading real money.");
+        }
+    }
+}
+
 public sealed record PositionResponse(
     Guid Id,
     string Symbol,

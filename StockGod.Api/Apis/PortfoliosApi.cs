@@ -26,6 +26,8 @@ public static class PortfoliosApi
         api.MapGet("/{portfolioId:guid}", GetAsync).WithSummary("A portfolio with positions, cash, equity, day and total P&L");
         api.MapPut("/{portfolioId:guid}/name", RenameAsync).WithSummary("Rename a portfolio");
         api.MapPut("/{portfolioId:guid}/live-trading", SetLiveTradingAsync).WithSummary("Switch live trading of a live portfolio on or off");
+        api.MapPut("/{portfolioId:guid}/trading-mode", ChangeTradingModeAsync)
+            .WithSummary("Move a portfolio to another trading mode (simulated, paper, live): only when it holds no positions and has no open orders; live needs confirm_live and configured keys, and starts with live trading switched off");
         api.MapDelete("/{portfolioId:guid}", DeleteAsync).WithSummary("Delete a portfolio that holds no positions and no open orders");
         api.MapGet("/{portfolioId:guid}/positions", ListPositionsAsync).WithSummary("The portfolio's positions");
         api.MapGet("/{portfolioId:guid}/positions/{symbol}", GetPositionAsync).WithSummary("One position by symbol");
@@ -126,6 +128,31 @@ public static class PortfoliosApi
         // The domain refuses live trading on a portfolio whose mode is not live (a DomainException → 422).
         portfolio.SetLiveTrading(request.Enabled!.Value, services.Time.GetUtcNow());
         await services.Db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(PortfolioResponse.From(portfolio, await services.PreviousCloseEquityAsync(portfolioId, cancellationToken)));
+    }
+
+    public static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> ChangeTradingModeAsync(
+        Guid portfolioId, ChangeTradingModeRequest request, ClaimsPrincipal principal, [AsParameters] PortfolioServices services,
+        TradingModeAvailability availability, CancellationToken cancellationToken)
+    {
+        if (await services.FindOwnedAsync(portfolioId, principal, tracking: false, cancellationToken) is null)
+        {
+            return Problems.NotFound("The portfolio");
+        }
+
+        var mode = request.TradingMode!.Value;
+        if (!availability.IsAvailable(mode))
+        {
+            return Problems.BusinessRule($"Trading mode '{WireNames.Of(mode)}' is not available: its brokerage keys are not configured.");
+        }
+
+        // Under the portfolio's row lock, as order placement and fills: no order can slip in between the check and the move.
+        await using var transaction = await services.Db.Database.BeginTransactionAsync(cancellationToken);
+        var portfolio = await services.Db.LockPortfolioAsync(portfolioId, cancellationToken) ?? throw new PortfolioNotFoundException(portfolioId);
+        var statuses = await services.Db.Orders.Where(o => o.PortfolioId == portfolioId).Select(o => o.Status).Distinct().ToListAsync(cancellationToken);
+        portfolio.ChangeTradingMode(mode, statuses.Any(s => s.IsOpen()), services.Time.GetUtcNow());
+        await services.Db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(PortfolioResponse.From(portfolio, await services.PreviousCloseEquityAsync(portfolioId, cancellationToken)));
     }
 

@@ -14,6 +14,7 @@ using StockGod.Api.Realtime;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 using StockGod.Trading.Screening.Distributed;
+using StockGod.Trading.Strategies;
 
 namespace StockGod.Api.Extensions;
 
@@ -32,6 +33,8 @@ internal static class Extensions
         services.AddOrderExecution();
         builder.AddScreeningRuns();
         builder.AddBacktesting();
+        services.AddSingleton(StrategyRegistry.Default);
+        services.AddSingleton<StrategyEvaluator>();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));

@@ -17,6 +17,9 @@ public static class Problems
     public static ProblemHttpResult Unauthorized(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail, type: ProblemTypes.Unauthorized);
 
+    public static ProblemHttpResult ServiceUnavailable(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable", detail: detail, type: ProblemTypes.ServiceUnavailable);
+
     public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
         TypedResults.ValidationProblem(errors, title: "One or more fields are invalid", type: ProblemTypes.Validation);
 

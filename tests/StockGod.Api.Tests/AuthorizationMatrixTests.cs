@@ -23,6 +23,11 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
         ["PUT /api/v1/portfolios/{portfolioId:guid}/name"] = new { name = "Stolen" },
         ["PUT /api/v1/portfolios/{portfolioId:guid}/live-trading"] = new { enabled = false },
         ["POST /api/v1/portfolios/{portfolioId:guid}/orders"] = new { symbol = "AAPL", side = "buy", type = "market", qty = "1" },
+        ["PUT /api/v1/portfolios/{portfolioId:guid}/trading-mode"] = new { trading_mode = "simulated" },
+        ["POST /api/v1/portfolios/{portfolioId:guid}/strategies"] = new { name = "Stolen", type = "sma_crossover", symbols = new[] { "AAPL" } },
+        ["PATCH /api/v1/portfolios/{portfolioId:guid}/strategies/{strategyId:guid}"] = new { enabled = true },
+        ["PATCH /api/v1/watchlists/{watchlistId:guid}"] = new { name = "Stolen" },
+        ["PATCH /api/v1/alerts/{alertId:guid}"] = new { threshold = "1" },
     };
 
     [Fact]
@@ -60,6 +65,10 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
         var keyId = (await (await owner.Http.PostAsJsonAsync("/api/v1/api-keys", new { name = "k" }, Ct)).ReadJsonAsync()).GetProperty("id").GetGuid();
         var backtestId = (await (await owner.Http.PostAsJsonAsync("/api/v1/backtests", new { strategy = "sma_crossover", universe = new[] { "AAPL" }, start = "2014-01-02", end = "2014-03-31" }, Ct))
             .ReadJsonAsync()).GetProperty("id").GetGuid();
+        var strategyId = await CreatedIdAsync(owner, $"/api/v1/portfolios/{portfolioId}/strategies", new { name = "S", type = "sma_crossover", symbols = new[] { "AAPL" } });
+        var watchlistId = await CreatedIdAsync(owner, "/api/v1/watchlists", new { name = "W", symbols = new[] { "AAPL" } });
+        var alertId = await CreatedIdAsync(owner, "/api/v1/alerts", new { symbol = "AAPL", condition = "below", threshold = "1" });
+        var notificationId = await Seed.NotificationAsync(factory, owner.Id, "Filled", DateTimeOffset.UtcNow);
         var ids = new Dictionary<string, string>
         {
             ["backtestId"] = backtestId.ToString(),
@@ -71,6 +80,10 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
             // Screens are shared, not owned: a date without a screen and an unknown run are 404 to anyone.
             ["date"] = "2001-01-02",
             ["runId"] = Guid.NewGuid().ToString(),
+            ["strategyId"] = strategyId.ToString(),
+            ["watchlistId"] = watchlistId.ToString(),
+            ["alertId"] = alertId.ToString(),
+            ["notificationId"] = notificationId.ToString(),
         };
 
         var owned = ApiEndpoints().Where(e => RouteParameter().IsMatch(e.Pattern)).ToList();
@@ -92,6 +105,18 @@ public sealed partial class AuthorizationMatrixTests(ApiFactory factory) : IClas
         // And the owner still has everything.
         Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/orders/{orderId}", Ct)).StatusCode);
         Assert.Equal("Mine", (await (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}", Ct)).ReadJsonAsync()).GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/strategies/{strategyId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/v1/watchlists/{watchlistId}", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync($"/api/v1/alerts/{alertId}", Ct)).StatusCode);
+        var notifications = await (await owner.Http.GetAsync("/api/v1/notifications?unread=true", Ct)).ReadJsonAsync();
+        Assert.Equal([notificationId], notifications.GetProperty("notifications").EnumerateArray().Select(n => n.GetProperty("id").GetGuid()));
+    }
+
+    private static async Task<Guid> CreatedIdAsync(UserClient owner, string path, object body)
+    {
+        var response = await owner.Http.PostAsJsonAsync(path, body, Ct);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("id").GetGuid();
     }
 
     private IEnumerable<(string Method, string Pattern, RouteEndpoint Endpoint)> ApiEndpoints() =>

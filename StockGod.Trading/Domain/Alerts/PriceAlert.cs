@@ -89,6 +89,26 @@ public sealed class PriceAlert
         ReferencePrice = referencePrice ?? ReferencePrice;
     }
 
+    /// <summary>Moves the threshold (and, for percent_change, the reference price) of an alert; its armed state is kept.</summary>
+    public void ChangeThreshold(decimal threshold, decimal? referencePrice)
+    {
+        if (threshold <= 0)
+        {
+            throw new DomainException("An alert threshold must be positive.");
+        }
+
+        if (referencePrice is <= 0)
+        {
+            throw new DomainException("A reference price must be positive.");
+        }
+
+        Threshold = threshold;
+        ReferencePrice = referencePrice ?? ReferencePrice;
+    }
+
+    /// <summary>Switches the alert off without it having fired.</summary>
+    public void Disarm() => Active = false;
+
     private bool ConditionHolds(decimal price) => Condition switch
     {
         PriceAlertCondition.Above => price >= Threshold,

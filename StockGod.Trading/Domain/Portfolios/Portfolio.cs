@@ -108,6 +108,34 @@ public sealed class Portfolio
         UpdatedAt = at;
     }
 
+    /// <summary>
+    /// Moves the portfolio to another brokerage (simulated, Alpaca paper or live). Only a flat portfolio with no open
+    /// orders may move: its holdings and working orders live at the old broker and would be orphaned. Live trading
+    /// starts switched off in the new mode, as on a new portfolio: real money moves only after it is enabled explicitly.
+    /// </summary>
+    public void ChangeTradingMode(TradingMode mode, bool hasOpenOrders, DateTimeOffset at)
+    {
+        if (mode == TradingMode)
+        {
+            return;
+        }
+
+        if (_positions.Count > 0)
+        {
+            throw new DomainException("The trading mode can only change while the portfolio holds no positions; close them first.");
+        }
+
+        if (hasOpenOrders)
+        {
+            throw new DomainException("The trading mode can only change while the portfolio has no open orders; cancel them first.");
+        }
+
+        TradingMode = mode;
+        LiveTradingEnabled = false;
+        BrokerAccountId = null;
+        UpdatedAt = at;
+    }
+
     public void SetShorting(bool allowed, DateTimeOffset at)
     {
         if (!allowed && _positions.Any(p => p.IsShort))

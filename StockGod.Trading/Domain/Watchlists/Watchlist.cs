@@ -37,6 +37,13 @@ public sealed class Watchlist
 
     public IReadOnlyCollection<WatchlistItem> Items => _items;
 
+    public void Rename(string name, DateTimeOffset at)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        Name = name.Trim();
+        UpdatedAt = at;
+    }
+
     /// <summary>Adds a symbol; adding one already there changes nothing.</summary>
     public bool Add(string symbol, DateTimeOffset at)
     {

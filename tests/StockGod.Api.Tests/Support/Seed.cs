@@ -2,7 +2,9 @@ extern alias api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StockGod.Trading.Brokerage;
+using StockGod.Trading.Domain.Notifications;
 using StockGod.Trading.Domain.Orders;
+using StockGod.Trading.Domain.Snapshots;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Tests.Support;
@@ -27,5 +29,39 @@ public static class Seed
         db.Orders.Add(order);
         await db.SaveChangesAsync();
         return order.Id;
+    }
+
+    /// <summary>Ends an order the way a broker refusal does: rejected is a final status.</summary>
+    public static async Task RejectAsync(ApiFactory factory, Guid orderId, string reason)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var order = await db.Orders.FirstAsync(o => o.Id == orderId);
+        order.Reject(reason, DateTimeOffset.UtcNow);
+        await db.SaveChangesAsync();
+    }
+
+    public static async Task<Guid> NotificationAsync(ApiFactory factory, Guid userId, string title, DateTimeOffset createdAt, bool read = false)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var notification = new Notification(Guid.CreateVersion7(), userId, "order.filled", title, $"{title} body", null, createdAt);
+        if (read)
+        {
+            notification.MarkRead(createdAt.AddMinutes(1));
+        }
+
+        db.Notifications.Add(notification);
+        await db.SaveChangesAsync();
+        return notification.Id;
+    }
+
+    /// <summary>An end-of-day snapshot: total value = cash + positions value.</summary>
+    public static async Task SnapshotAsync(ApiFactory factory, Guid portfolioId, DateOnly date, decimal cash, decimal positionsValue)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        db.PortfolioSnapshots.Add(new PortfolioSnapshot(Guid.CreateVersion7(), portfolioId, date, cash, positionsValue, 0m, positionsValue > 0 ? 1 : 0, DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync();
     }
 }
