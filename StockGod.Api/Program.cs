@@ -17,6 +17,9 @@ app.MapAccountsApi();
 app.MapApiKeysApi();
 app.MapPortfoliosApi();
 app.MapOrdersApi();
+app.MapMarketDataApi();
+app.MapJobsApi();
+app.MapExportsApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

@@ -8,8 +8,10 @@ using StockGod.Api.Identity;
 using StockGod.Api.Idempotency;
 using StockGod.Api.Portfolios;
 using StockGod.Api.Infrastructure;
+using StockGod.Api.Market;
 using StockGod.Api.RateLimiting;
 using StockGod.Api.Realtime;
+using StockGod.Scheduler.Client;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
@@ -23,9 +25,12 @@ internal static class Extensions
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
         builder.AddMarketDataClient();
+        builder.AddJobControlClient();
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();
+        services.Configure<SymbolDirectoryOptions>(builder.Configuration.GetSection(SymbolDirectoryOptions.SectionName));
+        services.AddSingleton<SymbolDirectory>();
         builder.AddBrokerage();
         services.AddOrderExecution();
 
