@@ -74,7 +74,7 @@ internal static class Extensions
             .WithOrigins(corsOrigins)
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
             .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", ApiKeyAuthenticationHandler.HeaderName)
-            .WithExposedHeaders("Location", "Retry-After")
+            .WithExposedHeaders("Location", "Retry-After", RateLimitHeaders.Limit, RateLimitHeaders.Remaining, RateLimitHeaders.Reset, RateLimitHeaders.Policy)
             .AllowCredentials()));
 
         services.Configure<ForwardedHeadersOptions>(options =>
@@ -108,7 +108,7 @@ internal static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseApiRateLimiter();
         app.UseMiddleware<IdempotencyMiddleware>();
     }
 
