@@ -37,7 +37,10 @@ public sealed class UserDataExport(Guid userId, TradingDbContext db) : IResult, 
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, cancellationToken);
         var roles = await AccountsApi.RolesOfAsync(db, userId, cancellationToken);
 
-        await using var json = new Utf8JsonWriter(response.Body);
+        // Over the response's PipeWriter the serializer's own flushes only hand bytes over; the network sees them when
+        // this code flushes the pipe, asynchronously.
+        var body = response.BodyWriter;
+        await using var json = new Utf8JsonWriter(body);
         json.WriteStartObject();
         json.WriteString("exported_at", httpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
         json.WritePropertyName("profile");
@@ -52,37 +55,41 @@ public sealed class UserDataExport(Guid userId, TradingDbContext db) : IResult, 
             json.WriteStartObject();
             json.WritePropertyName("portfolio");
             JsonSerializer.Serialize(json, PortfolioResponse.From(portfolio, previousCloseEquity: null), options);
-            await WriteArrayAsync(json, "orders", db.Orders.AsNoTracking().Where(o => o.PortfolioId == id).OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
+            await WriteArrayAsync(json, body, "orders", db.Orders.AsNoTracking().Where(o => o.PortfolioId == id).OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
                 .AsAsyncEnumerable(), OrderResponse.From, options, cancellationToken);
-            await WriteArrayAsync(json, "fills", ExportsApi.Trades(db, id), t => t, options, cancellationToken);
-            await WriteArrayAsync(json, "strategies", db.Strategies.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.CreatedAt)
+            await WriteArrayAsync(json, body, "fills", ExportsApi.Trades(db, id), t => t, options, cancellationToken);
+            await WriteArrayAsync(json, body, "strategies", db.Strategies.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.CreatedAt)
                 .AsAsyncEnumerable(), StrategyExport.From, options, cancellationToken);
-            await WriteArrayAsync(json, "snapshots", db.PortfolioSnapshots.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.TradingDate)
+            await WriteArrayAsync(json, body, "snapshots", db.PortfolioSnapshots.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.TradingDate)
                 .AsAsyncEnumerable(), SnapshotExport.From, options, cancellationToken);
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
-        await WriteArrayAsync(json, "watchlists", db.Watchlists.AsNoTracking().Include(w => w.Items).Where(w => w.UserId == userId).OrderBy(w => w.CreatedAt)
+        await WriteArrayAsync(json, body, "watchlists", db.Watchlists.AsNoTracking().Include(w => w.Items).Where(w => w.UserId == userId).OrderBy(w => w.CreatedAt)
             .AsAsyncEnumerable(), WatchlistExport.From, options, cancellationToken);
-        await WriteArrayAsync(json, "alerts", db.PriceAlerts.AsNoTracking().Where(a => a.UserId == userId).OrderBy(a => a.CreatedAt)
+        await WriteArrayAsync(json, body, "alerts", db.PriceAlerts.AsNoTracking().Where(a => a.UserId == userId).OrderBy(a => a.CreatedAt)
             .AsAsyncEnumerable(), PriceAlertExport.From, options, cancellationToken);
-        await WriteArrayAsync(json, "notifications", db.Notifications.AsNoTracking().Where(n => n.UserId == userId).OrderBy(n => n.CreatedAt)
+        await WriteArrayAsync(json, body, "notifications", db.Notifications.AsNoTracking().Where(n => n.UserId == userId).OrderBy(n => n.CreatedAt)
             .AsAsyncEnumerable(), NotificationExport.From, options, cancellationToken);
         json.WriteEndObject();
-        await json.FlushAsync(cancellationToken);
+        json.Flush();
+        await body.FlushAsync(cancellationToken);
     }
 
     private static async Task WriteArrayAsync<TEntity, TOut>(
-        Utf8JsonWriter json, string name, IAsyncEnumerable<TEntity> rows, Func<TEntity, TOut> map, JsonSerializerOptions options, CancellationToken cancellationToken)
+        Utf8JsonWriter json, System.IO.Pipelines.PipeWriter body, string name, IAsyncEnumerable<TEntity> rows, Func<TEntity, TOut> map, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         json.WriteStartArray(name);
+        var flushedAt = json.BytesCommitted;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
             JsonSerializer.Serialize(json, map(row), options);
-            if (json.BytesPending >= FlushThreshold)
+            // Serialize flushed the writer into the pipe; the pipe goes to the client in chunks.
+            if (json.BytesCommitted - flushedAt >= FlushThreshold)
             {
-                await json.FlushAsync(cancellationToken);
+                await body.FlushAsync(cancellationToken);
+                flushedAt = json.BytesCommitted;
             }
         }
 

@@ -77,7 +77,7 @@ public sealed class MarketDataApiTests(ApiFactory factory) : IClassFixture<ApiFa
     {
         var user = await factory.CreateUserAsync();
 
-        var response = await user.Http.GetAsync($"/api/v1/market/bars?symbols=AAPL&timeframe=1Day&start={Start}&end={End}&page_token=not-a-token", Ct);
+        var response = await user.Http.GetAsync($"/api/v1/market/bars?symbols=AAPL&timeframe=1Day&start={Uri.EscapeDataString(Start)}&end={Uri.EscapeDataString(End)}&page_token=not-a-token", Ct);
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "https://stockgod.dev/problems/validation");
     }

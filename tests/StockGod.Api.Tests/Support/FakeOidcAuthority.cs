@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -35,7 +36,8 @@ public sealed class FakeOidcAuthority : IAsyncDisposable
     {
         var rsa = RSA.Create(2048);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        // HTTP/1.1 as identity providers serve it (the test folder's appsettings may default Kestrel to HTTP/2 only).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var key = rsa.ExportParameters(includePrivateParameters: false);
