@@ -24,6 +24,9 @@ app.MapWatchlistsApi();
 app.MapPriceAlertsApi();
 app.MapNotificationsApi();
 app.MapPerformanceApi();
+app.MapMarketDataApi();
+app.MapJobsApi();
+app.MapExportsApi();
 app.MapHub<StreamHub>(StreamHub.Path);
 
 app.Run();

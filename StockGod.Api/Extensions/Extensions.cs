@@ -9,8 +9,10 @@ using StockGod.Api.Identity;
 using StockGod.Api.Idempotency;
 using StockGod.Api.Portfolios;
 using StockGod.Api.Infrastructure;
+using StockGod.Api.Market;
 using StockGod.Api.RateLimiting;
 using StockGod.Api.Realtime;
+using StockGod.Scheduler.Client;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 using StockGod.Trading.Screening.Distributed;
@@ -26,9 +28,12 @@ internal static class Extensions
         builder.AddTradingDatabase("stockgod");
         builder.AddRedisClient("redis");
         builder.AddMarketDataClient();
+        builder.AddJobControlClient();
         services.AddHostedService<TradingDatabaseMigrationService>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();
+        services.Configure<SymbolDirectoryOptions>(builder.Configuration.GetSection(SymbolDirectoryOptions.SectionName));
+        services.AddSingleton<SymbolDirectory>();
         builder.AddBrokerage();
         services.AddOrderExecution();
         builder.AddScreeningRuns();
@@ -78,7 +83,7 @@ internal static class Extensions
             .WithOrigins(corsOrigins)
             .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
             .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", ApiKeyAuthenticationHandler.HeaderName)
-            .WithExposedHeaders("Location", "Retry-After")
+            .WithExposedHeaders("Location", "Retry-After", RateLimitHeaders.Limit, RateLimitHeaders.Remaining, RateLimitHeaders.Reset, RateLimitHeaders.Policy)
             .AllowCredentials()));
 
         services.Configure<ForwardedHeadersOptions>(options =>
@@ -112,7 +117,7 @@ internal static class Extensions
         app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseApiRateLimiter();
         app.UseMiddleware<IdempotencyMiddleware>();
     }
 

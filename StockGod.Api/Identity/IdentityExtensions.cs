@@ -58,6 +58,7 @@ internal static class IdentityExtensions
                 {
                     options.Authority = jwt.Authority;
                     options.Audience = jwt.Audience;
+                    options.RequireHttpsMetadata = jwt.RequireHttpsMetadata;
                     options.TokenValidationParameters.ValidIssuer = null;
                 }
 
@@ -87,9 +88,10 @@ internal static class IdentityExtensions
 
 /// <summary>
 /// With an external authority, a token names a person by its claims only: the StockGod user with the token's email is
-/// found (or created on first sight) and its id and roles are added to the principal.
+/// found (or created on first sight) and its id and roles are added to the principal. Roles come from the token's
+/// configured role claim (the authority decides who is an operator) or, without one, from StockGod's own records.
 /// </summary>
-internal sealed class ExternalUserProvisioner(TradingDbContext db, TimeProvider time)
+internal sealed class ExternalUserProvisioner(TradingDbContext db, TimeProvider time, Microsoft.Extensions.Options.IOptions<JwtOptions> options)
 {
     public async Task AttachUserAsync(TokenValidatedContext context)
     {
@@ -120,12 +122,47 @@ internal sealed class ExternalUserProvisioner(TradingDbContext db, TimeProvider 
             }
         }
 
-        var roles = await db.Set<UserRole>().Where(r => r.UserId == user.Id).Select(r => r.Role).ToListAsync(context.HttpContext.RequestAborted);
-        var identity = new ClaimsIdentity(
-            [new Claim(UserClaims.UserId, user.Id.ToString()), .. roles.Select(r => new Claim(UserClaims.Role, r))],
-            authenticationType: "StockGod",
+        var cancellationToken = context.HttpContext.RequestAborted;
+        var roles = await db.Set<UserRole>().Where(r => r.UserId == user.Id).Select(r => r.Role).ToListAsync(cancellationToken);
+        if (options.Value.RoleClaim is { Length: > 0 } roleClaim)
+        {
+            // The authority decides: its roles replace the stored ones (kept so every reader of roles agrees).
+            List<string> granted = [Roles.User, .. principal.FindAll(roleClaim).Select(c => c.Value).Where(r => r != Roles.User && Roles.All.Contains(r)).Distinct()];
+            if (!granted.Order().SequenceEqual(roles.Order()))
+            {
+                await ReplaceRolesAsync(user.Id, granted, cancellationToken);
+                roles = granted;
+            }
+        }
+
+        // One identity: the token's claims without any role it may carry under StockGod's role claim type (only the
+        // roles above count), plus the StockGod user id and roles.
+        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
+            [
+                .. principal.Claims.Where(c => c.Type is not (UserClaims.Role or UserClaims.UserId)).Select(c => new Claim(c.Type, c.Value, c.ValueType, c.Issuer)),
+                new Claim(UserClaims.UserId, user.Id.ToString()),
+                .. roles.Select(r => new Claim(UserClaims.Role, r)),
+            ],
+            authenticationType: JwtBearerDefaults.AuthenticationScheme,
             UserClaims.Name,
-            UserClaims.Role);
-        principal.AddIdentity(identity);
+            UserClaims.Role));
+    }
+
+    private async Task ReplaceRolesAsync(Guid userId, IReadOnlyList<string> roles, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Set<UserRole>().Where(r => r.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+        db.Set<UserRole>().AddRange(roles.Select(r => new UserRole(userId, r)));
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // A concurrent request of the same user stored the same roles first.
+            db.ChangeTracker.Clear();
+        }
     }
 }

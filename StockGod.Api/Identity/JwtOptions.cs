@@ -18,6 +18,15 @@ public sealed class JwtOptions
     /// <summary>When set, tokens are validated against this OpenID Connect authority instead of the embedded key.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>
+    /// With an external authority: the token claim that carries StockGod roles (e.g. <c>roles</c> or <c>groups</c>);
+    /// values other than StockGod's role names are ignored. Unset: roles are StockGod's own, kept per user.
+    /// </summary>
+    public string? RoleClaim { get; set; }
+
+    /// <summary>The authority's metadata must come over HTTPS; only a local test authority turns this off.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
     public bool UsesExternalAuthority => !string.IsNullOrWhiteSpace(Authority);

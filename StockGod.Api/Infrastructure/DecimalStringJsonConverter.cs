@@ -33,7 +33,10 @@ public sealed class DecimalStringJsonConverter : JsonConverter<decimal>
     }
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(value.ToString(CanonicalFormat, CultureInfo.InvariantCulture));
+        writer.WriteStringValue(Format(value));
+
+    /// <summary>The canonical text of a decimal, also used where decimals leave as text other than JSON (CSV).</summary>
+    public static string Format(decimal value) => value.ToString(CanonicalFormat, CultureInfo.InvariantCulture);
 
     private const string CanonicalFormat = "0.############################";
 }

@@ -16,23 +16,32 @@ internal static class RateLimitingExtensions
     {
         var options = builder.Configuration.GetSection(RateLimitOptions.SectionName).Get<RateLimitOptions>() ?? new RateLimitOptions();
 
+        var callerLimits = new CallerRateLimits(options, PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        {
+            if (context.User.FindUserId() is { } userId)
+            {
+                return Partition("user:" + userId, options.Authenticated);
+            }
+
+            return Partition("ip:" + ClientAddress(context), options.Anonymous);
+        }));
+        builder.Services.AddSingleton(callerLimits);
         builder.Services.AddRateLimiter(limiter =>
         {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (context.User.FindUserId() is { } userId)
-                {
-                    return Partition("user:" + userId, options.Authenticated);
-                }
-
-                return Partition("ip:" + ClientAddress(context), options.Anonymous);
-            });
+            limiter.GlobalLimiter = callerLimits.Limiter;
             limiter.AddPolicy(RateLimitPolicies.SignIn, context => Partition("ip:" + ClientAddress(context), options.SignIn));
             limiter.AddPolicy(RateLimitPolicies.Portfolios, context => Partition(CallerKey(context), options.Portfolios));
             limiter.AddPolicy(RateLimitPolicies.SymbolSearch, context => Partition(CallerKey(context), options.SymbolSearch));
             limiter.AddPolicy(RateLimitPolicies.Backtests, context => Partition(CallerKey(context), options.Backtests));
-            limiter.OnRejected = (context, cancellationToken) => RejectAsync(context, cancellationToken);
+            limiter.OnRejected = (context, cancellationToken) => RejectAsync(context, callerLimits, cancellationToken);
         });
+    }
+
+    /// <summary>The rate limiter, then the RateLimit headers on every answer it let through.</summary>
+    public static void UseApiRateLimiter(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.UseMiddleware<RateLimitHeadersMiddleware>();
     }
 
     private static RateLimitPartition<string> Partition(string key, RateLimitRule rule) =>
@@ -50,7 +59,7 @@ internal static class RateLimitingExtensions
     /// <summary>The client's address after forwarded headers were applied (behind a trusted proxy: the real client).</summary>
     private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static async ValueTask RejectAsync(OnRejectedContext context, CancellationToken cancellationToken)
+    private static async ValueTask RejectAsync(OnRejectedContext context, CallerRateLimits callerLimits, CancellationToken cancellationToken)
     {
         var response = context.HttpContext.Response;
         var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
@@ -58,8 +67,7 @@ internal static class RateLimitingExtensions
             : 60;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-        response.Headers["RateLimit-Remaining"] = "0";
-        response.Headers["RateLimit-Reset"] = retryAfter.ToString(CultureInfo.InvariantCulture);
+        RateLimitHeaders.Write(response.Headers, callerLimits.RuleThatRefused(context.HttpContext), remaining: 0, resetSeconds: retryAfter);
 
         var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.WriteAsync(new ProblemDetailsContext

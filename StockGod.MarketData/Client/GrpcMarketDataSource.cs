@@ -22,16 +22,7 @@ public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceC
                 var response = await client.GetQuotesAsync(request, cancellationToken: cancellationToken);
                 foreach (var quote in response.Quotes)
                 {
-                    quotes[quote.Symbol] = new Quote(
-                        quote.Symbol,
-                        quote.BidPrice,
-                        quote.BidSize,
-                        quote.AskPrice,
-                        quote.AskSize,
-                        quote.LastPrice,
-                        quote.Timestamp.ToDateTimeOffset(),
-                        quote.Source,
-                        quote.Stale);
+                    quotes[quote.Symbol] = quote.ToQuote();
                 }
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
@@ -69,8 +60,7 @@ public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceC
                             bars[symbolBars.Symbol] = list = [];
                         }
 
-                        list.AddRange(symbolBars.Bars.Select(b => new Bar(
-                            b.Timestamp.ToDateTimeOffset(), b.Open, b.High, b.Low, b.Close, b.Volume, b.Vwap, (int)b.TradeCount)));
+                        list.AddRange(symbolBars.Bars.Select(b => b.ToBar()));
                     }
 
                     request.PageToken = page.NextPageToken;

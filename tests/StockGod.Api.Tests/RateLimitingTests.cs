@@ -16,6 +16,7 @@ public sealed class RateLimitedApiFactory : ApiFactory
         ["RateLimiting:SignIn:PermitLimit"] = "3",
         ["RateLimiting:Portfolios:PermitLimit"] = "4",
         ["RateLimiting:Authenticated:PermitLimit"] = "1000",
+        ["RateLimiting:SymbolSearch:PermitLimit"] = "2",
     };
 }
 
@@ -37,6 +38,46 @@ public sealed class RateLimitingTests(RateLimitedApiFactory factory) : IClassFix
         await answers[3].AssertProblemAsync(HttpStatusCode.TooManyRequests, "https://stockgod.dev/problems/rate-limited");
         var retryAfter = int.Parse(answers[3].Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
+        Assert.Equal("3", answers[3].Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("0", answers[3].Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal(retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture), answers[3].Headers.GetValues("RateLimit-Reset").Single());
+        Assert.Equal("3;w=60", answers[3].Headers.GetValues("RateLimit-Policy").Single());
+    }
+
+    [Fact]
+    public async Task Symbol_search_has_its_own_limit_and_its_429_names_that_limit()
+    {
+        var user = await CreateUserDirectlyAsync();
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await user.Http.GetAsync("/api/v1/market/symbols?q=apple", Ct));
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        await answers[2].AssertProblemAsync(HttpStatusCode.TooManyRequests, "https://stockgod.dev/problems/rate-limited");
+        Assert.Equal("2", answers[2].Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("2;w=60", answers[2].Headers.GetValues("RateLimit-Policy").Single());
+
+        // Other endpoints still answer: the caller's own limit is far from spent.
+        Assert.Equal(HttpStatusCode.OK, (await user.Http.GetAsync("/api/v1/accounts/me", Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Answers_under_the_callers_limit_count_down_the_remaining_requests()
+    {
+        var user = await CreateUserDirectlyAsync();
+
+        var first = await user.Http.GetAsync("/api/v1/accounts/me", Ct);
+        var second = await user.Http.GetAsync("/api/v1/accounts/me", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("1000", first.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("1000;w=60", first.Headers.GetValues("RateLimit-Policy").Single());
+        var remaining = int.Parse(first.Headers.GetValues("RateLimit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(remaining, 1, 999);
+        Assert.Equal(remaining - 1, int.Parse(second.Headers.GetValues("RateLimit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

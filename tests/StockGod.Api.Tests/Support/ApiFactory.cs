@@ -26,6 +26,8 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
 
     public MarketDataTestHost MarketData { get; private set; } = null!;
 
+    private Task<UserClient>? _operator;
+
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
     public async ValueTask InitializeAsync()
@@ -33,8 +35,12 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
         DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
         RedisConnectionString = await TestServers.RedisAsync();
         MarketData = await MarketDataTestHost.StartAsync(RedisConnectionString);
+        await StartDependenciesAsync();
         _ = Server; // starts the host: migrations run now, once
     }
+
+    /// <summary>Starts what a derived factory runs beside the Api, before the Api (its <see cref="Settings"/> may name them).</summary>
+    protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -52,6 +58,7 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
             ["RateLimiting:Portfolios:PermitLimit"] = "100000",
             ["RateLimiting:SymbolSearch:PermitLimit"] = "100000",
             ["RateLimiting:Backtests:PermitLimit"] = "100000",
+            ["Market:SymbolDirectory:Path"] = SharedData.PathOf("sp500-constituents.csv"),
         };
         foreach (var (key, value) in Settings)
         {
@@ -63,6 +70,9 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         }
     }
+
+    /// <summary>The operator (registered once per factory with <see cref="OperatorEmail"/>).</summary>
+    public Task<UserClient> OperatorAsync() => _operator ??= CreateUserAsync(OperatorEmail);
 
     /// <summary>Registers a new user (unique email) and returns a client that sends their bearer token.</summary>
     public async Task<UserClient> CreateUserAsync(string? email = null)
