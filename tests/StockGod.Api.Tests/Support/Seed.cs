@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Orders;
+using StockGod.Trading.Domain.Watchlists;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Tests.Support;
@@ -27,5 +28,19 @@ public static class Seed
         db.Orders.Add(order);
         await db.SaveChangesAsync();
         return order.Id;
+    }
+
+    public static async Task WatchAsync(ApiFactory factory, Guid userId, params string[] symbols)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var watchlist = new Watchlist(Guid.CreateVersion7(), userId, $"watch-{Guid.NewGuid():N}", DateTimeOffset.UtcNow);
+        foreach (var symbol in symbols)
+        {
+            watchlist.Add(symbol, DateTimeOffset.UtcNow);
+        }
+
+        db.Watchlists.Add(watchlist);
+        await db.SaveChangesAsync();
     }
 }
