@@ -1,6 +1,7 @@
 using StockGod.AppHost.Local;
 using StockGod.Api.Tests.Support;
 using StockGod.Testing;
+using StockGod.Testing.Events;
 using StockGod.Trading.Events;
 
 namespace StockGod.Api.Tests;

@@ -1,4 +1,5 @@
 using StockGod.Api.Tests.Support;
+using StockGod.Testing.Events;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Events;
 

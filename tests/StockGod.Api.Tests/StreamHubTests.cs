@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using StockGod.Api.Tests.Support;
+using StockGod.Testing.Events;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Events;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 using StockGod.Trading.Events;
 
-namespace StockGod.Api.Tests.Support;
+namespace StockGod.Testing.Events;
 
 /// <summary><see cref="ITradingEventPublisher"/> composed as the Scheduler composes it: its own Redis connection, AddTradingEventPublisher.</summary>
 public sealed class SchedulerEvents : IAsyncDisposable
