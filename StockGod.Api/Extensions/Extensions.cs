@@ -74,6 +74,7 @@ internal static class Extensions
         services.AddSignalR().AddStackExchangeRedis(builder.Configuration.GetConnectionString("redis") ?? string.Empty,
             options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("stockgod:signalr"));
         services.AddHostedService<TradingEventRelay>();
+        builder.AddRealtimePrices();
 
         builder.AddApiAuthentication();
         builder.AddApiRateLimiting();

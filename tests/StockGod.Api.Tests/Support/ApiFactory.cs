@@ -20,6 +20,8 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
 
     private static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
 
+    private ApiFactory? _replicaOf;
+
     public string DatabaseConnectionString { get; private set; } = string.Empty;
 
     public string RedisConnectionString { get; private set; } = string.Empty;
@@ -32,15 +34,36 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
-        RedisConnectionString = await TestServers.RedisAsync();
-        MarketData = await MarketDataTestHost.StartAsync(RedisConnectionString);
-        await StartDependenciesAsync();
+        if (_replicaOf is { } primary)
+        {
+            DatabaseConnectionString = primary.DatabaseConnectionString;
+            RedisConnectionString = primary.RedisConnectionString;
+            MarketData = primary.MarketData;
+        }
+        else
+        {
+            DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
+            RedisConnectionString = await RedisAsync();
+            MarketData = await MarketDataTestHost.StartAsync(RedisConnectionString);
+            await StartDependenciesAsync();
+        }
+
         _ = Server; // starts the host: migrations run now, once
     }
 
     /// <summary>Starts what a derived factory runs beside the Api, before the Api (its <see cref="Settings"/> may name them).</summary>
     protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
+
+    /// <summary>A second Api replica over this one's database, Redis and MarketData: what replicas behind a load balancer share.</summary>
+    public async Task<ApiFactory> StartReplicaAsync()
+    {
+        var replica = new ApiFactory { _replicaOf = this };
+        await replica.InitializeAsync();
+        return replica;
+    }
+
+    /// <summary>The Redis server the Api and MarketData use; the shared one unless a test needs its own.</summary>
+    protected virtual Task<string> RedisAsync() => TestServers.RedisAsync();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -93,7 +116,7 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        if (MarketData is not null)
+        if (MarketData is not null && _replicaOf is null)
         {
             await MarketData.DisposeAsync();
         }

@@ -5,6 +5,7 @@ using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Notifications;
 using StockGod.Trading.Domain.Orders;
 using StockGod.Trading.Domain.Snapshots;
+using StockGod.Trading.Domain.Watchlists;
 using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Tests.Support;
@@ -62,6 +63,20 @@ public static class Seed
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
         db.PortfolioSnapshots.Add(new PortfolioSnapshot(Guid.CreateVersion7(), portfolioId, date, cash, positionsValue, 0m, positionsValue > 0 ? 1 : 0, DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync();
+    }
+
+    public static async Task WatchAsync(ApiFactory factory, Guid userId, params string[] symbols)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        var watchlist = new Watchlist(Guid.CreateVersion7(), userId, $"watch-{Guid.NewGuid():N}", DateTimeOffset.UtcNow);
+        foreach (var symbol in symbols)
+        {
+            watchlist.Add(symbol, DateTimeOffset.UtcNow);
+        }
+
+        db.Watchlists.Add(watchlist);
         await db.SaveChangesAsync();
     }
 }
