@@ -87,7 +87,7 @@ public sealed record CreateBacktestRequest(
         }
 
         Commission?.Validate(errors);
-        Risk?.Validate(errors);
+        Risk?.Validate(errors, "risk");
         if (RiskFreeRate is < -0.1m or > 1m)
         {
             errors.Add("risk_free_rate", "must be an annual fraction between -0.1 and 1 (0.02 = 2 %).");
@@ -98,20 +98,7 @@ public sealed record CreateBacktestRequest(
         ? PerShareCommission.Free
         : new PerShareCommission(Commission.PerShare ?? 0m, Commission.Minimum ?? 0m, Commission.MaxShareOfValue ?? 1m);
 
-    public RiskLimits RiskLimits
-    {
-        get
-        {
-            var defaults = BacktestSettings.DefaultLimits;
-            return Risk is null
-                ? defaults
-                : new RiskLimits(
-                    Risk.MaxPositionFraction ?? defaults.MaxPositionFraction,
-                    Risk.MaxOrderValue ?? defaults.MaxOrderValue,
-                    Risk.CashBufferFraction ?? defaults.CashBufferFraction,
-                    Risk.MaxOpenPositions ?? defaults.MaxOpenPositions);
-        }
-    }
+    public RiskLimits RiskLimits => Risk?.Over(BacktestSettings.DefaultLimits) ?? BacktestSettings.DefaultLimits;
 }
 
 /// <summary>A per-share commission: <c>max(per_share × quantity, minimum)</c>, capped at <c>max_share_of_value</c> of the trade's value (default 1).</summary>
@@ -137,25 +124,6 @@ public sealed record CommissionRequest(decimal? PerShare, decimal? Minimum, deci
 }
 
 /// <summary>The live sizer's limits; each one left out takes the engine's default.</summary>
-public sealed record RiskLimitsRequest(decimal? MaxPositionFraction, decimal? MaxOrderValue, decimal? CashBufferFraction, int? MaxOpenPositions)
-{
-    public void Validate(ValidationErrors errors)
-    {
-        if (MaxPositionFraction is <= 0m or > 1m)
-        {
-            errors.Add("risk.max_position_fraction", "must be greater than 0 and at most 1.");
-        }
-
-        errors.Amount("risk.max_order_value", MaxOrderValue);
-        if (CashBufferFraction is < 0m or >= 1m)
-        {
-            errors.Add("risk.cash_buffer_fraction", "must be at least 0 and less than 1.");
-        }
-
-        errors.Range("risk.max_open_positions", MaxOpenPositions, 1, 1_000);
-    }
-}
-
 /// <summary>Paging of the caller's backtests, newest first.</summary>
 public sealed record ListBacktestsQuery(
     [property: FromQuery(Name = "cursor")] Guid? Cursor,
@@ -168,8 +136,6 @@ public sealed record ListBacktestsQuery(
 }
 
 public sealed record CommissionResponse(decimal PerShare, decimal Minimum, decimal MaxShareOfValue);
-
-public sealed record RiskLimitsResponse(decimal MaxPositionFraction, decimal MaxOrderValue, decimal CashBufferFraction, int MaxOpenPositions);
 
 /// <summary>A backtest's request and state. <c>progress</c> is the fraction of trading days simulated (0 to 1).</summary>
 public sealed record BacktestRunResponse(
@@ -210,7 +176,7 @@ public sealed record BacktestRunResponse(
         run.InitialCash,
         run.SlippageBps,
         new CommissionResponse(run.CommissionPerShare, run.CommissionMinimum, run.CommissionMaxShareOfValue),
-        new RiskLimitsResponse(run.RiskLimits.MaxPositionFraction, run.RiskLimits.MaxOrderValue, run.RiskLimits.CashBufferFraction, run.RiskLimits.MaxOpenPositions),
+        RiskLimitsResponse.From(run.RiskLimits),
         run.RiskFreeRate,
         run.Error,
         run.CreatedAt,

@@ -7,39 +7,6 @@ using StockGod.Trading.Strategies;
 namespace StockGod.Api.Apis;
 
 /// <summary>
-/// Risk limits of a strategy; fractions are of equity (0.1 = 10 %). On create, missing fields take
-/// <see cref="Defaults"/>; on update, missing fields keep their current value.
-/// </summary>
-public sealed record RiskLimitsRequest(decimal? MaxPositionFraction, decimal? MaxOrderValue, decimal? CashBufferFraction, int? MaxOpenPositions)
-{
-    public const int MaxOpenPositionsLimit = 500;
-
-    public static readonly RiskLimits Defaults = new(MaxPositionFraction: 0.10m, MaxOrderValue: 10_000m, CashBufferFraction: 0.05m, MaxOpenPositions: 10);
-
-    public void Validate(ValidationErrors errors)
-    {
-        if (MaxPositionFraction is <= 0 or > 1)
-        {
-            errors.Add("risk_limits.max_position_fraction", "must be greater than 0 and at most 1.");
-        }
-
-        errors.Amount("risk_limits.max_order_value", MaxOrderValue);
-        if (CashBufferFraction is < 0 or >= 1)
-        {
-            errors.Add("risk_limits.cash_buffer_fraction", "must be at least 0 and less than 1.");
-        }
-
-        errors.Range("risk_limits.max_open_positions", MaxOpenPositions, 1, MaxOpenPositionsLimit);
-    }
-
-    public RiskLimits Over(RiskLimits current) => new(
-        MaxPositionFraction ?? current.MaxPositionFraction,
-        MaxOrderValue ?? current.MaxOrderValue,
-        CashBufferFraction ?? current.CashBufferFraction,
-        MaxOpenPositions ?? current.MaxOpenPositions);
-}
-
-/// <summary>
 /// A strategy for a portfolio. <c>type</c> is a registered strategy (sma_crossover, rsi_mean_reversion,
 /// momentum_rotation, donchian_breakout); <c>parameters</c> is a JSON object with that strategy's own parameter names
 /// (camelCase, e.g. <c>{"fastPeriod": 10, "slowPeriod": 30}</c>; missing ones take the strategy's defaults).
@@ -70,7 +37,7 @@ public sealed record CreateStrategyRequest(
             StrategyRules.ValidateUniverse(errors, Symbols);
         }
 
-        RiskLimits?.Validate(errors);
+        RiskLimits?.Validate(errors, "risk_limits");
     }
 }
 
@@ -89,7 +56,7 @@ public sealed record UpdateStrategyRequest(
             StrategyRules.ValidateUniverse(errors, Symbols);
         }
 
-        RiskLimits?.Validate(errors);
+        RiskLimits?.Validate(errors, "risk_limits");
     }
 }
 
@@ -138,11 +105,6 @@ internal static class StrategyRules
             .GroupBy(e => e.Field is "type" or "parameters" ? e.Field : $"parameters.{e.Field}", StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray(), StringComparer.Ordinal);
     }
-}
-
-public sealed record RiskLimitsResponse(decimal MaxPositionFraction, decimal MaxOrderValue, decimal CashBufferFraction, int MaxOpenPositions)
-{
-    public static RiskLimitsResponse From(RiskLimits r) => new(r.MaxPositionFraction, r.MaxOrderValue, r.CashBufferFraction, r.MaxOpenPositions);
 }
 
 public sealed record StrategyResponse(

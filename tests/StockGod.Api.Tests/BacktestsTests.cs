@@ -20,7 +20,7 @@ public sealed class BacktestsTests(BacktestApiFactory factory) : IClassFixture<B
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>Twenty real symbols over three years, SMA(10/30) with commission and slippage: a busy run.</summary>
-    private static readonly string[] Universe = [.. HistoricalMarketData.Data.BarsBySymbol.Keys.Order(StringComparer.Ordinal).Take(20)];
+    private static readonly string[] Universe = [.. HoldableHistoricalMarketData.Data.BarsBySymbol.Keys.Order(StringComparer.Ordinal).Take(20)];
 
     private static object Request(string[]? universe = null, string start = "2014-01-01", string end = "2016-12-31") => new
     {
@@ -62,7 +62,7 @@ public sealed class BacktestsTests(BacktestApiFactory factory) : IClassFixture<B
                 SlippageBps = 5m,
                 Commission = new PerShareCommissionModel(0.005m, 1m, 0.01m),
             },
-            HistoricalMarketData.Data.BarsBySymbol,
+            HoldableHistoricalMarketData.Data.BarsBySymbol,
             null,
             Ct);
         var statistics = result.GetProperty("statistics");
@@ -108,11 +108,11 @@ public sealed class BacktestsTests(BacktestApiFactory factory) : IClassFixture<B
     public async Task A_running_backtest_stops_when_canceled()
     {
         var alice = await factory.CreateUserAsync();
-        factory.MarketData.Hold();
+        factory.History.Hold();
         try
         {
             var id = await SubmitAsync(alice, Request());
-            await factory.MarketData.Waiting.WaitAsync(Ct);
+            await factory.History.Waiting.WaitAsync(Ct);
 
             // Claimed and loading its bars: running, with no result yet.
             var running = await (await alice.Http.GetAsync($"/api/v1/backtests/{id}", Ct)).ReadJsonAsync();
@@ -134,7 +134,7 @@ public sealed class BacktestsTests(BacktestApiFactory factory) : IClassFixture<B
         }
         finally
         {
-            factory.MarketData.Release();
+            factory.History.Release();
         }
     }
 

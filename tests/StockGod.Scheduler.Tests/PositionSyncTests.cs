@@ -24,7 +24,7 @@ public sealed class PositionSyncSimulatedTests(TradingDatabaseFixture database) 
     [Fact]
     public async Task Missing_different_and_closed_positions_and_cash_are_corrected_to_the_broker_and_recorded_once()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         exchange.Market.Set("MSFT", bid: 399.90m, ask: 400.10m);
         var (portfolioId, userId) = await exchange.CreatePortfolioAsync();
         await PositionSync.HoldLocallyAsync(database, portfolioId, exchange.Time, ("MSFT", 3m, 390m), ("TSLA", 2m, 50m));
@@ -69,7 +69,7 @@ public sealed class PositionSyncInFlightTests(TradingDatabaseFixture database) :
     [Fact]
     public async Task A_symbol_with_an_open_order_is_deferred_and_cash_is_left_alone()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         exchange.Market.Set("MSFT", bid: 399.90m, ask: 400.10m);
         var (portfolioId, _) = await exchange.CreatePortfolioAsync();
         await exchange.PlaceRestingBuyAsync(portfolioId); // a local open order on AAPL
@@ -91,7 +91,7 @@ public sealed class PositionSyncBrokerFailureTests(TradingDatabaseFixture databa
     [Fact]
     public async Task A_failing_broker_leaves_its_portfolio_untouched_and_does_not_stop_the_others()
     {
-        var exchange = new OrderStatusHarness(database);
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
         var (failing, _) = await exchange.CreatePortfolioAsync();
         var (healthy, _) = await exchange.CreatePortfolioAsync();
         await PositionSync.HoldLocallyAsync(database, failing, exchange.Time, ("AAPL", 7m, 90m));

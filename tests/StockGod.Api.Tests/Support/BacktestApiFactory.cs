@@ -9,7 +9,7 @@ namespace StockGod.Api.Tests.Support;
 /// <summary>The Api with real history as its market data and a runner that heartbeats and polls often.</summary>
 public class BacktestApiFactory : ApiFactory
 {
-    public HistoricalMarketData MarketData { get; } = new();
+    public HoldableHistoricalMarketData History { get; } = new();
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
@@ -21,6 +21,6 @@ public class BacktestApiFactory : ApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IMarketDataSource>(MarketData)));
+        builder.ConfigureTestServices(services => services.Replace(ServiceDescriptor.Singleton<IMarketDataSource>(History)));
     }
 }

@@ -9,7 +9,7 @@ namespace StockGod.Api.Tests.Support;
 /// requests wait (until <see cref="Release"/> or their cancellation, as a gRPC call would), so a test can catch a
 /// backtest while it runs.
 /// </summary>
-public sealed class HistoricalMarketData : IMarketDataSource
+public sealed class HoldableHistoricalMarketData : IMarketDataSource
 {
     private static readonly Lazy<DailyBarHistory> History = new(() => DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)));
 
