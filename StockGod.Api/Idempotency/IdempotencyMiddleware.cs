@@ -43,10 +43,12 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider t
         }
 
         var key = keys.ToString();
-        if (keys.Count != 1 || key.Length is 0 or > IdempotencyRecord.MaxKeyLength)
+        // Visible ASCII only (a structured-field token's alphabet): no blanks, no control characters PostgreSQL
+        // refuses to store, no look-alike Unicode that would make two keys seem the same.
+        if (keys.Count != 1 || key.Length is 0 or > IdempotencyRecord.MaxKeyLength || key.Any(c => c is < '!' or > '~'))
         {
             await WriteProblemAsync(context, problems, StatusCodes.Status400BadRequest, ProblemTypes.Validation,
-                $"The {HeaderName} header must be one value of 1 to {IdempotencyRecord.MaxKeyLength} characters.");
+                $"The {HeaderName} header must be one value of 1 to {IdempotencyRecord.MaxKeyLength} visible ASCII characters.");
             return;
         }
 

@@ -49,7 +49,7 @@ public sealed class JobsApiTests(SchedulerApiFactory factory) : IClassFixture<Sc
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var jobs = (await response.ReadJsonAsync()).GetProperty("jobs").EnumerateArray().ToDictionary(j => j.GetProperty("name").GetString()!);
-        Assert.Equal(["alert_price_check", "job_execution_retention", "order_status_check", "portfolio_snapshot", "price_update"], jobs.Keys.Order());
+        Assert.Equal(["alert_price_check", "job_execution_retention", "order_status_check", "portfolio_snapshot", "position_sync", "price_update", "stock_screening", "strategy_execution"], jobs.Keys.Order());
         var retention = jobs["job_execution_retention"];
         Assert.Equal(10, retention.GetProperty("circuit_breaker_threshold").GetInt32());
         Assert.Equal("0 30 3 * * ?", retention.GetProperty("cron_expression").GetString());

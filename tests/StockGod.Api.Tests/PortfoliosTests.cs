@@ -179,6 +179,24 @@ public sealed class PortfoliosTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal(1, list.GetArrayLength());
     }
 
+    [Theory]
+    [InlineData(" ")]
+    [InlineData("two words")]
+    [InlineData("cl\u00e9")]
+    [InlineData("tab\there")]
+    public async Task An_idempotency_key_outside_visible_ascii_is_a_400_and_creates_nothing(string key)
+    {
+        var user = await factory.CreateUserAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/portfolios") { Content = JsonContent.Create(new { name = "Keyed" }) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+
+        var response = await user.Http.SendAsync(request, Ct);
+        var list = await (await user.Http.GetAsync("/api/v1/portfolios", Ct)).ReadJsonAsync();
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "https://stockgod.dev/problems/validation");
+        Assert.Equal(0, list.GetArrayLength());
+    }
+
     [Fact]
     public async Task Idempotency_keys_are_per_user()
     {
