@@ -78,6 +78,8 @@ public sealed partial class ManifestTests : IDisposable
                 ["ConnectionStrings__redis"] = "{redis.connectionString}",
                 ["MARKETDATA_HTTP"] = "{marketdata.bindings.http.url}",
                 ["services__marketdata__http__0"] = "{marketdata.bindings.http.url}",
+                ["SCHEDULER_HTTP"] = "{scheduler.bindings.http.url}",
+                ["services__scheduler__http__0"] = "{scheduler.bindings.http.url}",
             },
             env);
         Assert.Equal("{api.bindings.http.url}", resources.GetProperty("scheduler").GetProperty("env").GetProperty("services__api__http__0").GetString());
