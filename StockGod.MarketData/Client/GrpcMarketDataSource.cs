@@ -34,6 +34,9 @@ public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceC
         return quotes;
     }
 
+    public async Task<IReadOnlyList<string>> ListSymbolsAsync(CancellationToken cancellationToken = default) =>
+        [.. (await client.ListSymbolsAsync(new V1.ListSymbolsRequest(), cancellationToken: cancellationToken)).Symbols];
+
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Bar>>> GetBarsAsync(
         IReadOnlyCollection<string> symbols, BarTimeframe timeframe, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default)
     {

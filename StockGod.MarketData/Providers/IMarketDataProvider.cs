@@ -10,6 +10,9 @@ public interface IMarketDataProvider
     /// <summary>Short name put on every value as its source: synthetic, replay or alpaca.</summary>
     string Name { get; }
 
+    /// <summary>Every symbol the provider knows, in ordinal order; empty when it cannot enumerate them.</summary>
+    IReadOnlyList<string> Symbols { get; }
+
     Task<IReadOnlyDictionary<string, Quote>> GetLatestQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken);
 
     Task<IReadOnlyDictionary<string, MarketSnapshot>> GetSnapshotsAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken);

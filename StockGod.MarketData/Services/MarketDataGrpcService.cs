@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using StockGod.MarketData.Caching;
+using StockGod.MarketData.Providers;
 using StockGod.MarketData.Streaming;
 using V1 = StockGod.MarketData.V1;
 
@@ -10,6 +11,7 @@ namespace StockGod.MarketData.Services;
 internal sealed class MarketDataGrpcService(
     MarketDataCache cache,
     QuoteBroadcaster broadcaster,
+    IMarketDataProvider provider,
     TimeProvider time) : V1.MarketDataService.MarketDataServiceBase
 {
     private const int DefaultBarLimit = 1_000;
@@ -46,6 +48,9 @@ internal sealed class MarketDataGrpcService(
 
         return response;
     }
+
+    public override Task<V1.ListSymbolsResponse> ListSymbols(V1.ListSymbolsRequest request, ServerCallContext context) =>
+        Task.FromResult(new V1.ListSymbolsResponse { Symbols = { provider.Symbols } });
 
     public override async Task<V1.GetSnapshotsResponse> GetSnapshots(V1.GetSnapshotsRequest request, ServerCallContext context)
     {

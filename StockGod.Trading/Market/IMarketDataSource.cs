@@ -16,4 +16,11 @@ public interface IMarketDataSource
         DateTimeOffset start,
         DateTimeOffset end,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every symbol the source can price, in ordinal order; empty when the source cannot enumerate its universe
+    /// (a history of a few symbols in a test, or Alpaca, whose asset list lives on the trading API).
+    /// </summary>
+    Task<IReadOnlyList<string>> ListSymbolsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
 }

@@ -42,6 +42,31 @@ public sealed class ClientTests
     }
 
     [Fact]
+    public async Task ListSymbols_names_the_providers_whole_universe_in_ordinal_order()
+    {
+        await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync(),
+            settings: new Dictionary<string, string?> { ["MarketData:Synthetic:Symbols:0"] = "MSFT", ["MarketData:Synthetic:Symbols:1"] = "BRK.B", ["MarketData:Synthetic:Symbols:2"] = "AAPL" });
+        await using var consumer = ConsumerOf(server);
+
+        var symbols = await consumer.Services.GetRequiredService<IMarketDataSource>().ListSymbolsAsync(Ct);
+
+        Assert.Equal(["AAPL", "BRK.B", "MSFT"], symbols);
+    }
+
+    [Fact]
+    public async Task ListSymbols_of_the_default_synthetic_market_covers_the_dow_and_spy()
+    {
+        await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
+        await using var consumer = ConsumerOf(server);
+
+        var symbols = await consumer.Services.GetRequiredService<IMarketDataSource>().ListSymbolsAsync(Ct);
+
+        Assert.True(symbols.Count >= 31, $"{symbols.Count} symbols");
+        Assert.Contains("SPY", symbols);
+        Assert.Equal(symbols.Order(StringComparer.Ordinal), symbols);
+    }
+
+    [Fact]
     public async Task The_health_check_fails_when_marketdata_is_gone()
     {
         var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());

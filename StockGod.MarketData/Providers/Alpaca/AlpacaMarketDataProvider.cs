@@ -15,6 +15,9 @@ internal sealed class AlpacaMarketDataProvider(HttpClient http, IOptions<AlpacaD
 
     public string Name => "alpaca";
 
+    /// <summary>The data API has no asset list (Alpaca's assets are a trading-API resource), so no universe.</summary>
+    public IReadOnlyList<string> Symbols => [];
+
     /// <summary>Alpaca's latest quote carries no trade, so the last price is the quote's midpoint (snapshots have the last trade).</summary>
     public async Task<IReadOnlyDictionary<string, Quote>> GetLatestQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken)
     {

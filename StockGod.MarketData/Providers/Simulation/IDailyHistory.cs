@@ -11,6 +11,8 @@ public interface IDailyHistory
 
     bool Contains(string symbol);
 
+    IReadOnlyCollection<string> Symbols { get; }
+
     /// <summary>The symbol's daily bar for a session, or null when it has none (not listed yet, a gap in the data).</summary>
     Bar? DailyBar(string symbol, MarketSession session);
 }

@@ -11,6 +11,8 @@ public sealed class SimulatedMarketProvider(IDailyHistory history, IMarketCalend
 
     public string Name => history.Name;
 
+    public IReadOnlyList<string> Symbols { get; } = [.. history.Symbols.Order(StringComparer.Ordinal)];
+
     public Task<IReadOnlyDictionary<string, Quote>> GetLatestQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

@@ -6,7 +6,8 @@ public sealed class ScreeningOptions
     public const string SectionName = "Screening";
 
     /// <summary>
-    /// An explicit universe (tickers). Empty: the constituents file at <see cref="ConstituentsPath"/>.
+    /// An explicit universe (tickers). Empty: the constituents file at <see cref="ConstituentsPath"/>, else the
+    /// market-data provider's universe.
     /// </summary>
     public List<string> Symbols { get; set; } = [];
 

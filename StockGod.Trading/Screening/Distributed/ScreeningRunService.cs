@@ -18,7 +18,7 @@ public sealed class ScreeningRunService(
     {
         ArgumentNullException.ThrowIfNull(settings);
         var size = chunkSize ?? options.Value.ChunkSize;
-        var chunks = ScreeningEngine.Chunk(referenceData.Universe, size);
+        var chunks = ScreeningEngine.Chunk(await referenceData.GetUniverseAsync(cancellationToken), size);
         if (chunks.Count == 0)
         {
             throw new InvalidOperationException("The screening universe is empty.");

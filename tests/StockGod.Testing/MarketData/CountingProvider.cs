@@ -13,6 +13,8 @@ public sealed class CountingProvider(IMarketDataProvider inner) : IMarketDataPro
 
     public string Name => inner.Name;
 
+    public IReadOnlyList<string> Symbols => inner.Symbols;
+
     public bool Failing { get; set; }
 
     public int QuoteCalls => Volatile.Read(ref _quoteCalls);

@@ -60,7 +60,7 @@ public sealed class DistributedScreeningTests
         var window = RealDailyBars.Load().BarsBySymbol.ToDictionary(
             p => p.Key, p => p.Value.Where(b => b.Timestamp >= start && b.Timestamp < end).ToImmutableArray(), StringComparer.Ordinal);
         var referenceData = host.Services.GetRequiredService<ScreeningReferenceData>();
-        var inProcess = ScreeningEngine.Run(referenceData.Universe, window, referenceData.Fundamentals, first!.Settings, cancellationToken: TestContext.Current.CancellationToken);
+        var inProcess = ScreeningEngine.Run(await referenceData.GetUniverseAsync(TestContext.Current.CancellationToken), window, referenceData.Fundamentals, first!.Settings, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(JsonSerializer.Serialize(inProcess, ScreeningJson.Options), reports[0].Json);
         Assert.Equal(25, first.Report!.Top.Count);
         Assert.Contains(first.Report.Excluded, e => e.Symbol == "APTV");
