@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
+using StockGod.Trading.Text;
+
 namespace StockGod.Api.Exports;
 
 public enum ExportFormat
@@ -45,17 +47,17 @@ public sealed class ExportResult<T>(string fileName, ExportFormat format, IAsync
 
         await using var writer = new StreamWriter(response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 16 * 1024, leaveOpen: true);
         var line = new StringBuilder();
-        await writer.WriteAsync(string.Join(',', columns.Select(c => CsvFormat.Field(c.Header))) + CsvFormat.LineBreak);
+        await writer.WriteAsync(string.Join(',', columns.Select(c => Csv.Field(c.Header))) + Csv.LineBreak);
         var pending = 0;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
             line.Clear();
             for (var i = 0; i < columns.Count; i++)
             {
-                line.Append(i == 0 ? string.Empty : ",").Append(CsvFormat.Field(columns[i].Value(row)));
+                line.Append(i == 0 ? string.Empty : ",").Append(Csv.Field(columns[i].Value(row)));
             }
 
-            line.Append(CsvFormat.LineBreak);
+            line.Append(Csv.LineBreak);
             await writer.WriteAsync(line, cancellationToken);
             pending += line.Length;
             if (pending >= FlushThreshold)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using StockGod.Trading.Text;
 
 namespace StockGod.Trading.Screening;
 
@@ -20,12 +21,12 @@ public static class ScreeningCsv
             csv.Append(',').Append(name).Append(',').Append(name).Append("_contribution");
         }
 
-        csv.Append("\r\n");
+        csv.Append(Csv.LineBreak);
         foreach (var row in ranking)
         {
             csv.Append(row.Rank.ToString(CultureInfo.InvariantCulture)).Append(',')
-                .Append(Field(row.Symbol)).Append(',')
-                .Append(Field(row.Sector)).Append(',')
+                .Append(Csv.Field(row.Symbol)).Append(',')
+                .Append(Csv.Field(row.Sector)).Append(',')
                 .Append(row.Score.ToString(CultureInfo.InvariantCulture));
             foreach (var factor in row.Factors)
             {
@@ -33,14 +34,11 @@ public static class ScreeningCsv
                     .Append(',').Append(factor.Contribution.ToString(CultureInfo.InvariantCulture));
             }
 
-            csv.Append("\r\n");
+            csv.Append(Csv.LineBreak);
         }
 
         return csv.ToString();
     }
 
     private static string JsonNamingPolicyName(ScreeningFactor factor) => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(factor.ToString());
-
-    private static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : value;
 }
