@@ -194,6 +194,8 @@ internal sealed class AlpacaGateways : IBrokerageGatewayFactory, IDisposable
         {
             ["Alpaca:Paper:ReadRetryDelay"] = "00:00:00.010",
             ["Alpaca:Live:ReadRetryDelay"] = "00:00:00.010",
+            ["Alpaca:Paper:OrderResendDelay"] = "00:00:00.010",
+            ["Alpaca:Live:OrderResendDelay"] = "00:00:00.010",
         });
         builder.AddAlpacaBrokerage();
         return new AlpacaGateways(builder.Build());

@@ -127,6 +127,13 @@ internal sealed partial class PortfolioStrategyTrader(
         }
 
         await NotifyAsync(portfolio, placed, cancellationToken);
+        if (placed.Count > 0 && placed.All(p => p.Order.BrokerOrderId is null && p.Order.Status == OrderStatus.PendingNew))
+        {
+            // The placement service keeps an order whose sending failed transiently as pending_new and returns normally;
+            // when the broker took none of them it is down for this portfolio, which the run must count as a failure
+            // (else a broker outage never trips the circuit breaker). order_status_check resumes the orders.
+            throw new BrokerageUnavailableException($"The broker confirmed none of the {placed.Count} orders sent for portfolio {portfolio.Id}; they stay pending_new.");
+        }
     }
 
     private async Task<Order?> PlaceAsync(StrategyDefinition strategy, OrderIntent intent, DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)

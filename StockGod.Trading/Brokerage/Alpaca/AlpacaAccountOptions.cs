@@ -40,6 +40,9 @@ public sealed class AlpacaAccountOptions
     /// <summary>How many times one order may be sent after lookups proved the earlier sends did not land.</summary>
     public int OrderSendAttempts { get; set; } = 3;
 
+    /// <summary>Pause before the second send of an order (doubling for each further one), once a lookup proved it absent.</summary>
+    public TimeSpan OrderResendDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(KeyId) && !string.IsNullOrWhiteSpace(SecretKey);
 
     /// <summary>The host with a trailing slash, so relative paths such as <c>v2/orders</c> append to it.</summary>

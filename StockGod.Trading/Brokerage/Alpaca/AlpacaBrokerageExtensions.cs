@@ -44,6 +44,7 @@ public static class AlpacaBrokerageExtensions
                     provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName(mode)),
                     provider.GetRequiredService<TimeProvider>()),
                 OptionsOf(provider, mode),
+                provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<AlpacaBrokerageGateway>>()));
         }
 

@@ -5,23 +5,27 @@ namespace StockGod.Trading.Brokerage.Alpaca;
 /// <summary>
 /// An Alpaca paper or live account behind <see cref="IBrokerageGateway"/>. Orders are sent at most once per proof that
 /// the earlier send did not land: after a timeout or 5xx the order is looked up by its client_order_id and sent again
-/// only when Alpaca has no such order.
+/// only when Alpaca has no such order, after an exponentially growing pause
+/// (<see cref="AlpacaAccountOptions.OrderResendDelay"/>) so a struggling Alpaca is not hammered.
 /// </summary>
 public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
 {
     private readonly AlpacaTradingClient _client;
     private readonly AlpacaAccountOptions _options;
+    private readonly TimeProvider _timeProvider;
     private readonly ILogger<AlpacaBrokerageGateway> _logger;
 
     internal AlpacaBrokerageGateway(
         TradingMode mode,
         AlpacaTradingClient client,
         AlpacaAccountOptions options,
+        TimeProvider timeProvider,
         ILogger<AlpacaBrokerageGateway> logger)
     {
         Mode = mode;
         _client = client;
         _options = options;
+        _timeProvider = timeProvider;
         _logger = logger;
     }
 
@@ -65,6 +69,8 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
                 {
                     throw;
                 }
+
+                await Task.Delay(ResendDelay(send), _timeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -144,6 +150,9 @@ public sealed partial class AlpacaBrokerageGateway : IBrokerageGateway
 
     public async Task<IReadOnlyList<CalendarDay>> ListCalendarAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
         [.. (await _client.ListCalendarAsync(from, to, cancellationToken).ConfigureAwait(false)).Select(AlpacaMapping.ToCalendarDay)];
+
+    /// <summary>Doubles with every send that did not land: 1×, 2×, 4× the configured delay.</summary>
+    private TimeSpan ResendDelay(int sendsSoFar) => _options.OrderResendDelay * Math.Pow(2, sendsSoFar - 1);
 
     private static bool IsSameOrder(AlpacaOrder existing, AlpacaNewOrder sent) =>
         existing.Symbol == sent.Symbol && existing.Side == sent.Side && existing.Qty == sent.Qty && existing.Notional == sent.Notional;

@@ -19,7 +19,10 @@ public enum FakeAlpacaFaultKind
     ProcessThenDisconnect,
 }
 
-/// <summary>One queued fault: applies to the next <see cref="Times"/> requests matching method and path exactly.</summary>
+/// <summary>
+/// One queued fault: applies to the next <see cref="Times"/> requests matching method and path exactly
+/// (<see cref="FakeAlpacaFaults.Any"/> matches every method or path).
+/// </summary>
 public sealed record FakeAlpacaFault(string Method, string Path, FakeAlpacaFaultKind Kind, int Times = 1, int StatusCode = 500, TimeSpan ResetIn = default);
 
 /// <summary>
@@ -29,6 +32,13 @@ public sealed class FakeAlpacaFaults
 {
     private readonly Lock _lock = new();
     private readonly List<FakeAlpacaFault> _pending = [];
+
+    /// <summary>As a method or path: matches every request.</summary>
+    public const string Any = "*";
+
+    /// <summary>An outage: every request answers <paramref name="statusCode"/> (nothing processed) until <see cref="Clear"/>.</summary>
+    public void FailEverything(int statusCode = 500) =>
+        Add(new FakeAlpacaFault(Any, Any, FakeAlpacaFaultKind.ServerError, int.MaxValue, statusCode));
 
     public void FailNext(string method, string path, int times = 1, int statusCode = 500) =>
         Add(new FakeAlpacaFault(method, path, FakeAlpacaFaultKind.ServerError, times, statusCode));
@@ -62,7 +72,8 @@ public sealed class FakeAlpacaFaults
         lock (_lock)
         {
             var index = _pending.FindIndex(f =>
-                string.Equals(f.Method, method, StringComparison.OrdinalIgnoreCase) && string.Equals(f.Path, path, StringComparison.Ordinal));
+                (f.Method == Any || string.Equals(f.Method, method, StringComparison.OrdinalIgnoreCase))
+                && (f.Path == Any || string.Equals(f.Path, path, StringComparison.Ordinal)));
             if (index < 0)
             {
                 return null;

@@ -120,17 +120,30 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         _app.MapMarketDataApi(MarketData);
     }
 
-    private Task LogRequestAsync(HttpContext context, RequestDelegate next)
+    private async Task LogRequestAsync(HttpContext context, RequestDelegate next)
     {
         var request = new FakeAlpacaRequest(context.Request.Method, context.Request.Path.Value ?? "", context.Request.QueryString.Value ?? "", Time.GetUtcNow());
         lock (_lock) { _requests.Add(request); }
-        // Recorded as the answer starts, so it is visible before the client can have read it.
+        context.Features.Set(request);
+        // Recorded as the answer starts, so it is visible before the client can have read it. Kestrel also "starts" the
+        // response of a request that was never answered when it ends (a hang the client gave up on): the outcome the
+        // fault recorded first stands, so such a request is never logged as a 200.
         context.Response.OnStarting(() =>
         {
-            request.StatusCode = context.Response.StatusCode;
+            request.Answered(context.Response.StatusCode);
             return Task.CompletedTask;
         });
-        return next(context);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                request.NotAnswered(FakeAlpacaRequestOutcome.Disconnected);
+            }
+        }
     }
 
     private async Task AuthenticateAsync(HttpContext context, RequestDelegate next)
@@ -183,13 +196,11 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 await HangAsync(context);
                 break;
             case { Kind: FakeAlpacaFaultKind.ProcessThenHang }:
-                context.Response.Body = Stream.Null; // the answer is produced and thrown away
-                await next(context);
+                await ProcessWithoutAnsweringAsync(context, next, FakeAlpacaRequestOutcome.TimedOut);
                 await HangAsync(context);
                 break;
             case { Kind: FakeAlpacaFaultKind.ProcessThenDisconnect }:
-                context.Response.Body = Stream.Null;
-                await next(context);
+                await ProcessWithoutAnsweringAsync(context, next, FakeAlpacaRequestOutcome.Disconnected);
                 context.Abort();
                 break;
         }
@@ -207,8 +218,17 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs the request (an order is accepted) with its answer produced and thrown away.</summary>
+    private static async Task ProcessWithoutAnsweringAsync(HttpContext context, RequestDelegate next, FakeAlpacaRequestOutcome outcome)
+    {
+        context.Features.Get<FakeAlpacaRequest>()?.NotAnswered(outcome);
+        context.Response.Body = Stream.Null;
+        await next(context);
+    }
+
     private async Task HangAsync(HttpContext context)
     {
+        context.Features.Get<FakeAlpacaRequest>()?.NotAnswered(FakeAlpacaRequestOutcome.TimedOut);
         using var hang = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
         try
         {
@@ -237,9 +257,30 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
     }
 }
 
-/// <summary>One request as the fake received it. <see cref="StatusCode"/> is set as it is answered (null: not answered).</summary>
+/// <summary>What became of a request the fake received.</summary>
+public enum FakeAlpacaRequestOutcome
+{
+    /// <summary>Still being handled.</summary>
+    Pending,
+
+    /// <summary>An answer (of <see cref="FakeAlpacaRequest.StatusCode"/>) was sent.</summary>
+    Answered,
+
+    /// <summary>Never answered: the fake hung until the client gave up.</summary>
+    TimedOut,
+
+    /// <summary>Never answered: the connection was dropped (by the fake or the client) first.</summary>
+    Disconnected,
+}
+
+/// <summary>
+/// One request as the fake received it. <see cref="StatusCode"/> is the status answered, 0 for a request never
+/// answered (as HAR files record it), null while it is still pending; <see cref="Outcome"/> says which.
+/// </summary>
 public sealed class FakeAlpacaRequest(string method, string path, string query, DateTimeOffset receivedAt)
 {
+    private readonly Lock _lock = new();
+
     public string Method { get; } = method;
 
     public string Path { get; } = path;
@@ -248,7 +289,25 @@ public sealed class FakeAlpacaRequest(string method, string path, string query, 
 
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
-    public int? StatusCode { get; internal set; }
+    public FakeAlpacaRequestOutcome Outcome { get; private set; }
 
-    public override string ToString() => $"{Method} {Path}{Query} -> {StatusCode}";
+    public int? StatusCode { get; private set; }
+
+    /// <summary>The first outcome recorded stands: an unanswered request stays unanswered whatever Kestrel does later.</summary>
+    internal void Answered(int statusCode) => Settle(FakeAlpacaRequestOutcome.Answered, statusCode);
+
+    internal void NotAnswered(FakeAlpacaRequestOutcome outcome) => Settle(outcome, 0);
+
+    private void Settle(FakeAlpacaRequestOutcome outcome, int statusCode)
+    {
+        lock (_lock)
+        {
+            if (Outcome == FakeAlpacaRequestOutcome.Pending)
+            {
+                (Outcome, StatusCode) = (outcome, statusCode);
+            }
+        }
+    }
+
+    public override string ToString() => $"{Method} {Path}{Query} -> {(Outcome == FakeAlpacaRequestOutcome.Answered ? StatusCode : Outcome)}";
 }

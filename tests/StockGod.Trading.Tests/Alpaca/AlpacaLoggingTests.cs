@@ -34,4 +34,38 @@ public sealed class AlpacaLoggingTests
         Assert.DoesNotContain(alpaca.SecretKey, logged, StringComparison.Ordinal);
         Assert.DoesNotContain(alpaca.KeyId, logged, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Keys_never_appear_in_logs_or_errors_when_alpaca_is_down_rate_limits_or_hangs()
+    {
+        await using var alpaca = await FakeAlpacaServer.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var host = AlpacaTestHost.Create(alpaca, new Dictionary<string, string?> { ["Alpaca:Paper:RequestTimeout"] = "00:00:01" }, withServiceDefaults: true);
+        var errors = new List<Exception>();
+        async Task FailsAsync(Func<Task> call) => errors.Add(await Assert.ThrowsAnyAsync<BrokerageException>(call));
+
+        // An outage: every POST and every lookup answers 500 until the gateway gives up on the order.
+        alpaca.Faults.FailEverything(500);
+        await FailsAsync(() => host.Paper.SubmitOrderAsync(new SubmitOrderRequest("cid-down", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel));
+        await FailsAsync(() => host.Paper.ListPositionsAsync(Cancel));
+        alpaca.Faults.Clear();
+        // A read that hangs past every retry, then rate limited beyond the longest wait (last: the whole account's
+        // budget is then blocked until Alpaca's reset, an hour away).
+        alpaca.Faults.HangNext("GET", "/v2/clock", times: 10);
+        await FailsAsync(() => host.Paper.GetClockAsync(Cancel));
+        alpaca.Faults.RateLimitNext("GET", "/v2/account", resetIn: TimeSpan.FromHours(1));
+        await FailsAsync(() => host.Paper.GetAccountAsync(Cancel));
+
+        var records = host.Logs.GetSnapshot();
+        var logged = string.Join('\n', records.Select(r =>
+            $"{r.Message} {string.Join(' ', r.StructuredState?.Select(s => $"{s.Key}={s.Value}") ?? [])} {string.Join(' ', r.Scopes)} {r.Exception}"));
+        var thrown = string.Join('\n', errors.Select(e => e.ToString()));
+        Assert.Contains(records, r => r.Message.Contains("cid-down", StringComparison.Ordinal) && r.Exception is not null);
+        Assert.Contains(records, r => r.Message.Contains("/v2/clock failed", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Message.Contains("/v2/account answered 429", StringComparison.Ordinal));
+        foreach (var key in (string[])[alpaca.SecretKey, alpaca.KeyId])
+        {
+            Assert.DoesNotContain(key, logged, StringComparison.Ordinal);
+            Assert.DoesNotContain(key, thrown, StringComparison.Ordinal);
+        }
+    }
 }

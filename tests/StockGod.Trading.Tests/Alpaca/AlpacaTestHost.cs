@@ -46,6 +46,7 @@ internal sealed class AlpacaTestHost : IDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Alpaca:Paper:ReadRetryDelay"] = "00:00:00.010",
+            ["Alpaca:Paper:OrderResendDelay"] = "00:00:00.010",
             ["Alpaca:Paper:RequestTimeout"] = "00:00:05",
         });
         if (settings is not null)

@@ -118,4 +118,34 @@ public sealed class FakeAlpacaServerTests : IAsyncLifetime
         var reset = DateTimeOffset.FromUnixTimeSeconds(long.Parse(Assert.Single(third.Headers.GetValues("X-RateLimit-Reset")), System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(reset - DateTimeOffset.UtcNow, TimeSpan.Zero, TimeSpan.FromSeconds(61));
     }
+
+    [Fact]
+    public async Task Requests_it_never_answered_are_recorded_as_such_never_as_200()
+    {
+        using var impatient = new HttpClient { BaseAddress = _alpaca.BaseUrl, Timeout = TimeSpan.FromMilliseconds(500) };
+        impatient.DefaultRequestHeaders.Add("APCA-API-KEY-ID", _alpaca.KeyId);
+        impatient.DefaultRequestHeaders.Add("APCA-API-SECRET-KEY", _alpaca.SecretKey);
+        _alpaca.Faults.ProcessThenHangNext("POST", "/v2/orders");
+        _alpaca.Faults.HangNext("GET", "/v2/clock");
+        _alpaca.Faults.ProcessThenDisconnectNext("POST", "/v2/orders");
+        object NewOrder(string id) => new { symbol = "AAPL", qty = "1", side = "buy", type = "market", time_in_force = "day", client_order_id = id };
+
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.PostAsJsonAsync("v2/orders", NewOrder("hung"), Cancel));
+        await Assert.ThrowsAnyAsync<TaskCanceledException>(() => impatient.GetAsync("v2/clock", Cancel));
+        await Assert.ThrowsAsync<HttpRequestException>(() => _http.PostAsJsonAsync("v2/orders", NewOrder("dropped"), Cancel));
+        using var answered = await _http.GetAsync("v2/clock", Cancel);
+
+        // Kestrel finishes a hung request only after the client gave up; wait for it (bounded) so a late 200 would show.
+        while (_alpaca.Requests.Any(r => r.Outcome == FakeAlpacaRequestOutcome.Pending))
+        {
+            await Task.Delay(20, Cancel);
+        }
+
+        await Task.Delay(200, Cancel);
+        Assert.Equal(
+            [(FakeAlpacaRequestOutcome.TimedOut, 0), (FakeAlpacaRequestOutcome.TimedOut, 0), (FakeAlpacaRequestOutcome.Disconnected, 0), (FakeAlpacaRequestOutcome.Answered, 200)],
+            _alpaca.Requests.Select(r => (r.Outcome, r.StatusCode ?? -1)));
+        // Not answering is not "not processing": both orders were accepted.
+        Assert.Equal(["hung", "dropped"], _alpaca.Brokerage.Orders.Select(o => o.ClientOrderId));
+    }
 }
