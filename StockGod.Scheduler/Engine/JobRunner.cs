@@ -49,9 +49,13 @@ internal sealed class JobRunner(
         {
             await work(new JobRunContext(fireTime, counters), cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException || cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            error = e is OperationCanceledException ? "Canceled: the Scheduler is shutting down." : $"{e.GetType().Name}: {e.Message}";
+            // A cancellation the Scheduler did not ask for (an HTTP or database timeout) is a failure like any other:
+            // let through, it would leave the execution "started" and out of the circuit breaker's count.
+            error = e is OperationCanceledException && cancellationToken.IsCancellationRequested
+                ? "Canceled: the Scheduler is shutting down."
+                : $"{e.GetType().Name}: {e.Message}";
             logger.LogError(e, "Job {Job} failed", definition.Name);
         }
 

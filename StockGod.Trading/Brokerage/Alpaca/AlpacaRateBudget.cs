@@ -7,7 +7,9 @@ namespace StockGod.Trading.Brokerage.Alpaca;
 /// The request budget of one Alpaca account, shared by every request to it: never more than
 /// <see cref="AlpacaAccountOptions.RequestsPerWindow"/> sends in any sliding window (which keeps Alpaca's fixed
 /// window under its limit too), and none at all while Alpaca said the window is spent
-/// (<c>X-RateLimit-Remaining: 0</c> or a 429) until its <c>X-RateLimit-Reset</c>.
+/// (<c>X-RateLimit-Remaining: 0</c> or a 429) until its <c>X-RateLimit-Reset</c>. A reset further away than the
+/// caller's longest wait is not waited for: the caller is told, instead of every request of the account being held
+/// until then.
 /// </summary>
 public sealed class AlpacaRateBudget
 {
@@ -28,17 +30,27 @@ public sealed class AlpacaRateBudget
     }
 
     /// <summary>Waits until one more request may be sent and counts it. Waiters are served one at a time, in order.</summary>
-    public async ValueTask AcquireAsync(CancellationToken cancellationToken)
+    /// <returns>
+    /// Null once the request may be sent; or, without waiting or counting it, when Alpaca said the budget is spent until
+    /// further away than <paramref name="maxBlockedWait"/>: that time.
+    /// </returns>
+    public async ValueTask<DateTimeOffset?> AcquireAsync(TimeSpan maxBlockedWait, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
             {
-                var wait = TimeUntilNextSend(_timeProvider.GetUtcNow());
+                var now = _timeProvider.GetUtcNow();
+                var wait = TimeUntilNextSend(now);
                 if (wait <= TimeSpan.Zero)
                 {
-                    return;
+                    return null;
+                }
+
+                if (BlockedFor(now) is var blocked && blocked > maxBlockedWait)
+                {
+                    return now + blocked;
                 }
 
                 await Task.Delay(wait, _timeProvider, cancellationToken).ConfigureAwait(false);
@@ -85,6 +97,14 @@ public sealed class AlpacaRateBudget
         }
 
         return resumeAt;
+    }
+
+    private TimeSpan BlockedFor(DateTimeOffset now)
+    {
+        lock (_stateLock)
+        {
+            return _blockedUntil - now;
+        }
     }
 
     private TimeSpan TimeUntilNextSend(DateTimeOffset now)

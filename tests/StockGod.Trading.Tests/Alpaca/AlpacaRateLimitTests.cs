@@ -81,6 +81,22 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_reset_too_far_away_the_next_requests_fail_as_rate_limited_instead_of_waiting_for_it()
+    {
+        using var host = AlpacaTestHost.Create(_alpaca, new Dictionary<string, string?>(Settings) { ["Alpaca:Paper:MaxRateLimitWait"] = "00:00:10" }, _time);
+        _alpaca.Faults.RateLimitNext("GET", "/v2/clock", resetIn: TimeSpan.FromMinutes(5));
+        await Assert.ThrowsAsync<BrokerageRateLimitedException>(() => host.Paper.GetClockAsync(Cancel));
+
+        // Fake time stands still: waiting for the reset would never end (the guard turns that into a failure).
+        var order = host.Paper.SubmitOrderAsync(new SubmitOrderRequest("cid-spent", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel);
+        var error = await Assert.ThrowsAsync<BrokerageRateLimitedException>(() => order.WaitAsync(TimeSpan.FromMinutes(1), Cancel));
+
+        Assert.InRange(error.RetryAfter!.Value, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5.1));
+        Assert.Single(_alpaca.Requests); // nothing was sent while the budget is spent
+        Assert.Empty(_alpaca.Brokerage.Orders);
+    }
+
+    [Fact]
     public async Task A_burst_never_exceeds_the_budget_in_any_window()
     {
         _alpaca.RateLimit = 5;
