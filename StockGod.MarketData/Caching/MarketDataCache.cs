@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Options;
 using StockGod.MarketData.Providers;
 
@@ -13,7 +14,7 @@ public sealed record CachedBars(IReadOnlyList<Bar> Bars, bool Stale);
 /// market is open and longer while it is closed. Bars are cached in chunks (a session's intraday bars, a month's daily
 /// bars): a chunk that is over never changes and is kept long; the chunk in progress is as fresh as a quote.
 /// </summary>
-public sealed class MarketDataCache : IDisposable
+public sealed class MarketDataCache
 {
     private readonly IMarketDataProvider _provider;
     private readonly IMarketCalendar _calendar;
@@ -28,6 +29,7 @@ public sealed class MarketDataCache : IDisposable
     public MarketDataCache(
         IMarketDataProvider provider,
         IMarketCalendar calendar,
+        HybridCache memory,
         RedisCacheTier redis,
         IOptions<MarketDataCacheOptions> options,
         TimeProvider time,
@@ -38,9 +40,9 @@ public sealed class MarketDataCache : IDisposable
         _time = time;
         _metrics = metrics;
         _options = options.Value;
-        _quotes = new("quote", _options.MemoryEntryLimit, redis, CacheJsonContext.Default.CacheEntryQuote, time, metrics);
-        _snapshots = new("snapshot", _options.MemoryEntryLimit, redis, CacheJsonContext.Default.CacheEntryMarketSnapshot, time, metrics);
-        _bars = new("bars", _options.MemoryEntryLimit, redis, CacheJsonContext.Default.CacheEntryBarArray, time, metrics);
+        _quotes = new("quote", memory, redis, CacheJsonContext.Default.CacheEntryQuote, time, metrics);
+        _snapshots = new("snapshot", memory, redis, CacheJsonContext.Default.CacheEntryMarketSnapshot, time, metrics);
+        _bars = new("bars", memory, redis, CacheJsonContext.Default.CacheEntryBarArray, time, metrics);
     }
 
     public string ProviderName => _provider.Name;
@@ -127,13 +129,6 @@ public sealed class MarketDataCache : IDisposable
         }
 
         return result;
-    }
-
-    public void Dispose()
-    {
-        _quotes.Dispose();
-        _snapshots.Dispose();
-        _bars.Dispose();
     }
 
     /// <summary>One upstream call for every missing chunk: the missing symbols over the span of the missing chunks.</summary>

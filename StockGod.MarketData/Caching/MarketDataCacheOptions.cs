@@ -17,8 +17,10 @@ public sealed class MarketDataCacheOptions
     /// <summary>How long a last known value is kept to be served, marked stale, when the provider fails.</summary>
     public TimeSpan StaleRetention { get; set; } = TimeSpan.FromDays(3);
 
-    /// <summary>Entries the in-process tier holds at most.</summary>
-    public long MemoryEntryLimit { get; set; } = 200_000;
+    /// <summary>
+    /// Bytes the in-process tier holds at most, counted as HybridCache counts them: the size of each entry serialized.
+    /// </summary>
+    public long MemorySizeLimit { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Prefix of every Redis key, so services can share a Redis.</summary>
     public string RedisKeyPrefix { get; set; } = "stockgod:marketdata:";

@@ -1,12 +1,16 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Caching.Hybrid;
 using StackExchange.Redis;
 using StockGod.MarketData.Providers;
 
 namespace StockGod.MarketData.Caching;
 
 /// <summary>A cached value and when it was fetched from the provider. <see cref="Found"/> is false when the provider did not know the key.</summary>
+/// <remarks>Immutable, and marked so: HybridCache then keeps the instance itself instead of a serialized copy per read.</remarks>
+[ImmutableObject(true)]
 public sealed record CacheEntry<T>(T? Value, bool Found, DateTimeOffset FetchedAt);
 
 /// <summary>A value as served: fresh, or stale because the provider failed.</summary>
@@ -16,20 +20,32 @@ public readonly record struct CachedValue<T>(T? Value, bool Found, DateTimeOffse
 public readonly record struct CachePolicy(TimeSpan FreshFor, TimeSpan KeepFor);
 
 /// <summary>
-/// Memory (L1) in front of Redis (L2) in front of the provider, for batches of keys:
+/// Memory (L1, HybridCache's in-process level) in front of Redis (L2) in front of the provider, for batches of keys:
 /// fresh L1 entries are served as they are; the rest are read from Redis in one MGET; what is still missing is
 /// fetched from the provider in one call, shared with every concurrent request that misses the same keys
 /// (single flight). When the provider fails, the last known values are served marked stale.
 /// </summary>
+/// <remarks>
+/// HybridCache is used for its in-process level only. Its own second level and stampede protection work key by key
+/// (IDistributedCache has no MGET, GetOrCreateAsync fetches one key per factory call) and it has no stale
+/// fallback, so Redis, batch single flight and stale serving stay here. L1 entries live as long as an entry may be
+/// served stale (<see cref="CachePolicy.KeepFor"/>); freshness is decided here from <see cref="CacheEntry{T}.FetchedAt"/>.
+/// </remarks>
 public sealed class TieredCache<T>(
     string kind,
-    long memoryEntryLimit,
+    HybridCache memory,
     RedisCacheTier redis,
     JsonTypeInfo<CacheEntry<T>> jsonType,
     TimeProvider time,
-    MarketDataMetrics metrics) : IDisposable
+    MarketDataMetrics metrics)
 {
-    private readonly MemoryCache _memory = new(new MemoryCacheOptions { SizeLimit = memoryEntryLimit });
+    private const HybridCacheEntryFlags MemoryOnly = HybridCacheEntryFlags.DisableDistributedCache | HybridCacheEntryFlags.DisableCompression;
+
+    /// <summary>HybridCache has no TryGet: a peek is a GetOrCreate whose factory makes nothing and whose result is written nowhere.</summary>
+    private static readonly HybridCacheEntryOptions PeekOptions = new() { Flags = MemoryOnly | HybridCacheEntryFlags.DisableLocalCacheWrite };
+
+    private readonly string _keyPrefix = kind + ":";
+    private readonly ConcurrentDictionary<TimeSpan, HybridCacheEntryOptions> _writeOptions = new();
     private readonly Dictionary<string, Task<IReadOnlyDictionary<string, CacheEntry<T>>>> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -50,7 +66,9 @@ public sealed class TieredCache<T>(
 
         foreach (var key in keys)
         {
-            if (_memory.TryGetValue(key, out CacheEntry<T>? entry) && entry is not null)
+            var peek = Peek(key);
+            var entry = peek.IsCompletedSuccessfully ? peek.Result : await peek;
+            if (entry is not null)
             {
                 if (now - entry.FetchedAt < policyOf(key).FreshFor)
                 {
@@ -86,7 +104,7 @@ public sealed class TieredCache<T>(
         {
             foreach (var key in missing)
             {
-                if (_memory.TryGetValue(key, out CacheEntry<T>? landed) && landed is not null && now - landed.FetchedAt < policyOf(key).FreshFor)
+                if (PeekNow(key) is { } landed && now - landed.FetchedAt < policyOf(key).FreshFor)
                 {
                     results[key] = new CachedValue<T>(landed.Value, landed.Found, landed.FetchedAt, Stale: false);
                 }
@@ -147,11 +165,11 @@ public sealed class TieredCache<T>(
     }
 
     /// <summary>Drops keys from memory (Redis keeps them). For tests and operators.</summary>
-    public void Forget(IEnumerable<string> keys)
+    public async Task ForgetAsync(IEnumerable<string> keys)
     {
         foreach (var key in keys)
         {
-            _memory.Remove(key);
+            await memory.RemoveAsync(MemoryKey(key));
         }
     }
 
@@ -254,12 +272,45 @@ public sealed class TieredCache<T>(
         }
     }
 
-    public void Dispose() => _memory.Dispose();
-
     private RedisKey RedisKey(string key) => redis.Key($"{kind}:{key}");
 
-    private void Remember(string key, CacheEntry<T> entry, CachePolicy policy) =>
-        _memory.Set(key, entry, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = policy.KeepFor, Size = 1 });
+    private string MemoryKey(string key) => _keyPrefix + key;
+
+    private ValueTask<CacheEntry<T>?> Peek(string key) =>
+        memory.GetOrCreateAsync(MemoryKey(key), static _ => ValueTask.FromResult<CacheEntry<T>?>(null), PeekOptions);
+
+    /// <summary>
+    /// A peek under the single-flight lock, where nothing can be awaited. A hit completes synchronously; a peek that
+    /// does not has found nothing in memory yet, so it counts as a miss.
+    /// </summary>
+    private CacheEntry<T>? PeekNow(string key)
+    {
+        var peek = Peek(key);
+        if (peek.IsCompletedSuccessfully)
+        {
+            return peek.Result;
+        }
+
+        _ = peek.AsTask();
+        return null;
+    }
+
+    /// <summary>In memory for as long as the entry may be served stale. Synchronous for HybridCache's in-process level.</summary>
+    private void Remember(string key, CacheEntry<T> entry, CachePolicy policy)
+    {
+        var options = _writeOptions.GetOrAdd(policy.KeepFor, static keepFor => new HybridCacheEntryOptions
+        {
+            Expiration = keepFor,
+            LocalCacheExpiration = keepFor,
+            Flags = MemoryOnly,
+        });
+        var write = memory.SetAsync(MemoryKey(key), entry, options);
+        if (!write.IsCompletedSuccessfully)
+        {
+            // Never expected with the distributed level disabled; if it happens, the write still completes on its own.
+            _ = write.AsTask();
+        }
+    }
 
     private CacheEntry<T>? Deserialize(RedisValue value)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -34,6 +35,11 @@ internal static class Extensions
         services.AddOptions<MarketDataCacheOptions>().BindConfiguration(MarketDataCacheOptions.SectionName);
         services.AddSingleton<MarketDataMetrics>();
         services.AddSingleton<RedisCacheTier>();
+        // The in-process tier: HybridCache's memory level (over this IMemoryCache), with Redis left to RedisCacheTier.
+        services.AddMemoryCache();
+        services.AddOptions<MemoryCacheOptions>().Configure<IOptions<MarketDataCacheOptions>>(
+            (memory, cache) => memory.SizeLimit = cache.Value.MemorySizeLimit);
+        services.AddHybridCache();
         services.AddSingleton<MarketDataCache>();
         services.AddSingleton<QuoteBroadcaster>();
         builder.AddMarketDataProvider();

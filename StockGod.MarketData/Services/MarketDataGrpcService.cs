@@ -7,12 +7,12 @@ using V1 = StockGod.MarketData.V1;
 
 namespace StockGod.MarketData.Services;
 
-/// <summary>The gRPC (and, transcoded, JSON) face of the market-data cache.</summary>
+/// <summary>The gRPC (and, transcoded, JSON) face of the market-data cache. Bound by <see cref="QuotesWireFormat"/>.</summary>
 internal sealed class MarketDataGrpcService(
     MarketDataCache cache,
     QuoteBroadcaster broadcaster,
     IMarketDataProvider provider,
-    TimeProvider time) : V1.MarketDataService.MarketDataServiceBase
+    TimeProvider time) : MarketDataServiceBase
 {
     private const int DefaultBarLimit = 1_000;
     private const int MaxBarLimit = 10_000;
@@ -25,12 +25,18 @@ internal sealed class MarketDataGrpcService(
         var quotes = await cache.GetQuotesAsync(symbols, context.CancellationToken);
         var response = new V1.GetQuotesResponse();
         var now = time.GetUtcNow();
+        // Over gRPC the quotes are written from their prebuilt bytes; JSON transcoding serializes Quotes itself.
+        var prebuilt = IsGrpc(context) ? response.Prebuilt = new List<V1.PrebuiltQuote>(symbols.Count) : null;
         // One pass, no LINQ: this is the hot path of the service.
         List<string>? unknown = null;
         foreach (var symbol in symbols)
         {
             var quote = quotes[symbol];
-            if (quote.Found)
+            if (quote.Found && prebuilt is not null)
+            {
+                prebuilt.Add(quote.ToPrebuilt(now));
+            }
+            else if (quote.Found)
             {
                 response.Quotes.Add(quote.ToProto(now));
             }
@@ -182,6 +188,9 @@ internal sealed class MarketDataGrpcService(
             // The caller went away; disposing the subscription stops watching its symbols.
         }
     }
+
+    private static bool IsGrpc(ServerCallContext context) =>
+        context.GetHttpContext().Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

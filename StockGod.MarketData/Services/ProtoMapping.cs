@@ -14,21 +14,11 @@ internal static class ProtoMapping
     /// warm call converts no decimals and timestamps: it only sets <c>stale</c> and <c>age</c>. Entries go with their
     /// quote when the cache drops it.
     /// </summary>
-    private static readonly ConditionalWeakTable<Quote, V1.Quote> WireQuotes = new();
+    private static readonly ConditionalWeakTable<Quote, WireQuote> WireQuotes = new();
 
     public static V1.Quote ToProto(this Quote quote, DateTimeOffset fetchedAt, bool stale, DateTimeOffset now)
     {
-        var wire = WireQuotes.GetValue(quote, static q => new V1.Quote
-        {
-            Symbol = q.Symbol,
-            BidPrice = q.BidPrice,
-            BidSize = q.BidSize,
-            AskPrice = q.AskPrice,
-            AskSize = q.AskSize,
-            LastPrice = q.LastPrice,
-            Timestamp = Timestamp.FromDateTimeOffset(q.Timestamp),
-            Source = q.Source,
-        });
+        var wire = WireOf(quote).Message;
 
         // The sub-messages are shared, not cloned: responses are only serialized, never modified, so sharing is safe.
         return new V1.Quote
@@ -45,6 +35,33 @@ internal static class ProtoMapping
             Age = Duration.FromTimeSpan(Age(fetchedAt, now)),
         };
     }
+
+    /// <summary>The quote as <see cref="QuotesWireFormat"/> writes it: its prebuilt bytes, <c>stale</c> and <c>age</c> (as <see cref="Duration"/> splits it).</summary>
+    public static V1.PrebuiltQuote ToPrebuilt(this CachedValue<Quote> cached, DateTimeOffset now)
+    {
+        var age = Age(cached.FetchedAt, now);
+        return new V1.PrebuiltQuote(
+            WireOf(cached.Value!).Bytes,
+            cached.Stale,
+            age.Ticks / TimeSpan.TicksPerSecond,
+            (int)(age.Ticks % TimeSpan.TicksPerSecond) * Duration.NanosecondsPerTick);
+    }
+
+    private static WireQuote WireOf(Quote quote) => WireQuotes.GetValue(quote, static q =>
+    {
+        var message = new V1.Quote
+        {
+            Symbol = q.Symbol,
+            BidPrice = q.BidPrice,
+            BidSize = q.BidSize,
+            AskPrice = q.AskPrice,
+            AskSize = q.AskSize,
+            LastPrice = q.LastPrice,
+            Timestamp = Timestamp.FromDateTimeOffset(q.Timestamp),
+            Source = q.Source,
+        };
+        return new WireQuote(message, QuotesWireFormat.InvariantBytes(message));
+    });
 
     public static V1.Quote ToProto(this CachedValue<Quote> cached, DateTimeOffset now) =>
         cached.Value!.ToProto(cached.FetchedAt, cached.Stale, now);
@@ -82,6 +99,8 @@ internal static class ProtoMapping
 
         return message;
     }
+
+    private sealed record WireQuote(V1.Quote Message, byte[] Bytes);
 
     private static TimeSpan Age(DateTimeOffset fetchedAt, DateTimeOffset now) => now > fetchedAt ? now - fetchedAt : TimeSpan.Zero;
 }

@@ -16,8 +16,9 @@ internal static partial class SymbolList
     /// <summary>The normalised symbols, in request order; entries may be comma-separated lists (for JSON transcoding).</summary>
     public static IReadOnlyList<string> Parse(RepeatedField<string> requested)
     {
-        var symbols = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Sized for the usual one symbol per entry: no regrowth on the hot path.
+        var symbols = new List<string>(requested.Count);
+        var seen = new HashSet<string>(requested.Count, StringComparer.Ordinal);
         List<string>? malformed = null;
         foreach (var entry in requested)
         {

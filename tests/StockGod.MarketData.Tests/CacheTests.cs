@@ -212,6 +212,34 @@ public sealed class CacheTests
         Assert.All(latency.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
     }
 
+    [Fact]
+    public async Task Quotes_snapshots_and_bars_are_each_answered_from_memory_when_asked_again()
+    {
+        // HybridCache keeps an entry in memory only if it can size it (it serializes it): a kind it could not would
+        // silently go to Redis on every call.
+        await using var host = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync(), redisKeyPrefix: $"test:{Guid.NewGuid():N}:");
+        using var hits = new MetricCollector<long>(host.Service<IMeterFactory>(), MarketDataMetrics.MeterName, "stockgod.marketdata.cache.hits");
+        var bars = new GetBarsRequest
+        {
+            Symbols = { "AAPL", "MSFT" },
+            Timeframe = "1Day",
+            Start = Timestamp.FromDateTimeOffset(host.Time.GetUtcNow().AddDays(-40)),
+        };
+
+        for (var pass = 0; pass < 2; pass++)
+        {
+            await Quotes(host, "AAPL", "MSFT");
+            await host.Client.GetSnapshotsAsync(new GetSnapshotsRequest { Symbols = { "AAPL", "MSFT" } }, cancellationToken: Ct);
+            await host.Client.GetBarsAsync(bars, cancellationToken: Ct);
+        }
+
+        var memoryHits = hits.GetMeasurementSnapshot().Where(m => Equals(m.Tags["tier"], "l1")).ToList();
+        Assert.Equal(2, memoryHits.Where(m => Equals(m.Tags["kind"], "quote")).Sum(m => m.Value));
+        Assert.Equal(2, memoryHits.Where(m => Equals(m.Tags["kind"], "snapshot")).Sum(m => m.Value));
+        // Daily bars are cached per month: 40 days span two or three months, for each of the two symbols.
+        Assert.InRange(memoryHits.Where(m => Equals(m.Tags["kind"], "bars")).Sum(m => m.Value), 4, 6);
+    }
+
     private static long Sum(MetricCollector<long> collector, string tier) => collector.GetMeasurementSnapshot()
         .Where(m => Equals(m.Tags["tier"], tier) && Equals(m.Tags["kind"], "quote"))
         .Sum(m => m.Value);
