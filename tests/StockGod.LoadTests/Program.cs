@@ -2,7 +2,8 @@ using StockGod.LoadTests;
 
 // A bounded load on the real services as separate processes (docs/benchmarks.md, "Load harness (real processes)"):
 //   dotnet run -c Release --project tests/StockGod.LoadTests -- --duration 60s --output load.md
-// The report (markdown) goes to stdout, progress to stderr. Exit code 1 when any request failed, 2 on bad arguments.
+// The report (markdown) goes to stdout, progress to stderr. Exit code 1 when any request failed, 2 on bad arguments,
+// 130 when stopped with Ctrl+C (the services are stopped all the same).
 LoadOptions options;
 try
 {
@@ -22,7 +23,17 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
-var report = await LoadRun.RunAsync(options, Console.Error, cancel.Token);
+LoadReport report;
+try
+{
+    report = await LoadRun.RunAsync(options, Console.Error, cancel.Token);
+}
+catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+{
+    await Console.Error.WriteLineAsync("Stopped before the end: no report.");
+    return 130;
+}
+
 var markdown = report.ToMarkdown();
 await Console.Out.WriteAsync(markdown);
 if (options.OutputPath is { } path)
