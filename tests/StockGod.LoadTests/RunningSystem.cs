@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using StockGod.AppHost.Hosting;
 using StockGod.AppHost.Hosting.ApplicationModel;
+using StockGod.AppHost.Local;
 using StockGod.AppHost.Orchestration;
 using StockGod.Testing;
 
@@ -56,7 +57,7 @@ public sealed class RunningSystem : IAsyncDisposable
         {
             // The Api still gets the scheduler's address (its job endpoints, which the load does not call, would fail).
             var scheduler = projects.Single(p => p.Name == Scheduler);
-            scheduler.HttpEndpoint.Allocate([AppHost.Local.LocalProcess.FindFreePort()]);
+            scheduler.HttpEndpoint.Allocate([LocalProcess.FindFreePort()]);
             model = new DistributedApplicationModel([.. model.Resources.Where(r => r != scheduler)], model.Parameters);
         }
 
