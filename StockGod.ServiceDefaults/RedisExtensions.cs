@@ -13,6 +13,12 @@ public sealed class StackExchangeRedisSettings
     public string? ConnectionString { get; set; }
     public bool DisableHealthChecks { get; set; }
     public bool DisableTracing { get; set; }
+
+    /// <summary>
+    /// What the health check reports while Redis is down: Unhealthy (Aspire's default) for a service that cannot work
+    /// without it, Degraded for one that still serves its requests and only loses what Redis carries.
+    /// </summary>
+    public HealthStatus HealthCheckFailureStatus { get; set; } = HealthStatus.Unhealthy;
 }
 
 /// <summary>
@@ -68,7 +74,7 @@ public static class RedisExtensions
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
                 "StackExchange.Redis",
                 sp => new RedisPingHealthCheck(sp.GetRequiredService<IConnectionMultiplexer>()),
-                failureStatus: default,
+                failureStatus: settings.HealthCheckFailureStatus,
                 tags: default,
                 timeout: TimeSpan.FromSeconds(5)));
         }

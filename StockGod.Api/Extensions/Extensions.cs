@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Scalar.AspNetCore;
 using StockGod.Api.Apis;
 using StockGod.Api.Backtests;
@@ -26,7 +27,8 @@ internal static class Extensions
     {
         var services = builder.Services;
         builder.AddTradingDatabase("stockgod");
-        builder.AddRedisClient("redis");
+        // Redis carries only real-time delivery (event relay, SignalR backplane): without it the REST Api still works.
+        builder.AddRedisClient("redis", settings => settings.HealthCheckFailureStatus = HealthStatus.Degraded);
         builder.AddMarketDataClient();
         builder.AddJobControlClient();
         services.AddHostedService<TradingDatabaseMigrationService>();
@@ -71,8 +73,12 @@ internal static class Extensions
         services.AddOpenApi(options => options.AddSchemaTransformer<DecimalStringSchemaTransformer>());
 
         // The backplane gets its own connection (it disposes it on shutdown); same server as the Redis client.
-        services.AddSignalR().AddStackExchangeRedis(builder.Configuration.GetConnectionString("redis") ?? string.Empty,
-            options => options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("stockgod:signalr"));
+        // AbortOnConnectFail off: an Api started while Redis is down connects when it comes back instead of never.
+        services.AddSignalR().AddStackExchangeRedis(builder.Configuration.GetConnectionString("redis") ?? string.Empty, options =>
+        {
+            options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("stockgod:signalr");
+            options.Configuration.AbortOnConnectFail = false;
+        });
         services.AddHostedService<TradingEventRelay>();
         builder.AddRealtimePrices();
 

@@ -4,16 +4,20 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain;
+using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Infrastructure;
 
 /// <summary>
 /// Turns every exception into ProblemDetails: unreadable input is the client's 400 (with what is wrong, never a 500),
-/// a refused business rule a 422, a lost optimistic race a 409, and anything else a 500 that says nothing about
-/// internals — the trace id in the answer finds the logged details.
+/// a refused business rule a 422, a lost optimistic race a 409, an unreachable brokerage or database (restarting,
+/// failing over, pool exhausted) a 503 with Retry-After, and anything else a 500 that says nothing about internals —
+/// the trace id in the answer finds the logged details.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
+    private const int RetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = exception switch
@@ -25,6 +29,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             InsufficientBuyingPowerException or InsufficientSharesException or InvalidOrderException =>
                 Problem(StatusCodes.Status422UnprocessableEntity, "The brokerage refused the order", exception.Message, ProblemTypes.BusinessRule),
             BrokerageException => Problem(StatusCodes.Status503ServiceUnavailable, "Brokerage unavailable", "The brokerage or its market data could not be reached; retry later.", ProblemTypes.ServiceUnavailable),
+            _ when exception.IsDatabaseUnavailable() => Problem(StatusCodes.Status503ServiceUnavailable, "Database unavailable", "The database could not be reached; retry later.", ProblemTypes.ServiceUnavailable),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Conflict", "The resource was changed by another request; read it again and retry.", ProblemTypes.Conflict),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
             _ => Problem(StatusCodes.Status500InternalServerError, "An unexpected error occurred", "The server could not complete the request.", ProblemTypes.Unexpected),
@@ -41,6 +46,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

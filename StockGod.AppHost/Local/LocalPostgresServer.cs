@@ -20,13 +20,16 @@ public sealed class LocalPostgresServer : IAsyncDisposable
     public const string UserName = "postgres";
     private const string OsUser = "postgres";
 
-    private readonly Process _process;
+    private Process _process;
 
-    private LocalPostgresServer(Process process, LocalPostgresOptions options)
+    private LocalPostgresServer(Process process, LocalPostgresOptions options, Action<string>? onOutput)
     {
         _process = process;
         Options = options;
+        OnOutput = onOutput;
     }
+
+    private Action<string>? OnOutput { get; }
 
     public LocalPostgresOptions Options { get; }
 
@@ -74,6 +77,22 @@ public sealed class LocalPostgresServer : IAsyncDisposable
         await InitializeClusterAsync(bin, options, cancellationToken);
         await StopOrphanedServerAsync(options.DataDirectory);
 
+        var server = new LocalPostgresServer(Launch(bin, options, onOutput), options, onOutput);
+        try
+        {
+            await server.WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    private static Process Launch(string bin, LocalPostgresOptions options, Action<string>? onOutput)
+    {
         List<string> args =
         [
             "-D", options.DataDirectory,
@@ -87,19 +106,19 @@ public sealed class LocalPostgresServer : IAsyncDisposable
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
 
-        var process = LocalProcess.Start(Path.Combine(bin, "postgres"), args, OsUser, onOutput);
-        var server = new LocalPostgresServer(process, options);
-        try
-        {
-            await server.WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        return LocalProcess.Start(Path.Combine(bin, "postgres"), args, OsUser, onOutput);
+    }
 
-        return server;
+    /// <summary>
+    /// What <c>pg_ctl restart -m fast</c> does, for outage tests: a fast shutdown (open transactions rolled back,
+    /// every connection closed, committed work checkpointed) and a start on the same port and cluster.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        _process.Dispose();
+        _process = Launch(FindBinDirectory(), Options, OnOutput);
+        await WaitUntilAcceptingConnectionsAsync(TimeSpan.FromSeconds(60), cancellationToken);
     }
 
     private static async Task InitializeClusterAsync(string bin, LocalPostgresOptions options, CancellationToken cancellationToken)

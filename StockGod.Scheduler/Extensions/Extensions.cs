@@ -1,9 +1,11 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Quartz;
 using StockGod.MarketData.Client;
 using StockGod.Scheduler.Engine;
+using StockGod.Scheduler.Grpc;
 using StockGod.Scheduler.Jobs.Alerts;
 using StockGod.Scheduler.Jobs.Orders;
 using StockGod.Scheduler.Jobs.Positions;
@@ -26,7 +28,8 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddTradingDatabase("stockgod");
-        builder.AddRedisClient("redis");
+        // Redis only carries the jobs' event notifications (published best-effort): the jobs run without it.
+        builder.AddRedisClient("redis", settings => settings.HealthCheckFailureStatus = HealthStatus.Degraded);
         builder.AddMarketDataClient();
         builder.AddSchedulerEngine(JobCatalog.Configured(builder.Configuration));
         builder.AddScreeningWorker();
@@ -34,7 +37,7 @@ internal static class Extensions
         // After the engine, so the calendar it chose (NYSE or always open) is the one the simulated exchange uses too.
         builder.AddBrokerage();
         builder.Services.AddOrderExecution();
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(options => options.Interceptors.Add<DatabaseUnavailableInterceptor>());
     }
 
     /// <summary>

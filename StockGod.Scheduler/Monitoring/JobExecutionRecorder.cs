@@ -32,6 +32,10 @@ internal sealed class JobExecutionRecorder(
 {
     private const int MaxConcurrencyRetries = 5;
 
+    /// <summary>How long recording waits for an unreachable database before giving up (a PostgreSQL restart or
+    /// failover takes seconds).</summary>
+    private static readonly TimeSpan DatabaseOutageLimit = TimeSpan.FromMinutes(2);
+
     /// <summary>Creates the rows of jobs not seeded yet and refreshes the cron text of the others; safe to run on
     /// every replica at once.</summary>
     public async Task SeedAsync(IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken)
@@ -71,11 +75,25 @@ internal sealed class JobExecutionRecorder(
         }
     }
 
-    /// <summary>Starts a run unless the job is paused (a manual run is still allowed) or its circuit breaker is open.</summary>
-    public async Task<(StartedRun? Run, RunRefusal Refusal)> TryStartAsync(string jobName, bool manual, string instanceId, CancellationToken cancellationToken)
+    /// <summary>Starts a run unless the job is paused (a manual run is still allowed) or its circuit breaker is open.
+    /// While the database is unreachable it waits for it (see <see cref="WhileDatabaseUnavailableAsync{T}"/>), so a
+    /// firing during a restart still gets its execution row.</summary>
+    public Task<(StartedRun? Run, RunRefusal Refusal)> TryStartAsync(string jobName, bool manual, string instanceId, CancellationToken cancellationToken)
+    {
+        // One id for every attempt: an attempt whose commit landed but whose answer was lost is found, not repeated.
+        var executionId = Guid.CreateVersion7();
+        return WhileDatabaseUnavailableAsync(jobName, () => TryStartOnceAsync(jobName, executionId, manual, instanceId, cancellationToken), cancellationToken);
+    }
+
+    private async Task<(StartedRun? Run, RunRefusal Refusal)> TryStartOnceAsync(string jobName, Guid executionId, bool manual, string instanceId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+        if (await db.JobExecutions.AsNoTracking().SingleOrDefaultAsync(e => e.Id == executionId, cancellationToken) is { } started)
+        {
+            return (new StartedRun(started.JobId, started.Id, started.StartedAt), RunRefusal.None);
+        }
+
         var job = await db.ScheduledJobs.SingleOrDefaultAsync(j => j.Name == jobName, cancellationToken);
         var refusal = job switch
         {
@@ -89,15 +107,19 @@ internal sealed class JobExecutionRecorder(
             return (null, refusal);
         }
 
-        var execution = job!.Start(Guid.CreateVersion7(), time.GetUtcNow(), instanceId);
+        var execution = job!.Start(executionId, time.GetUtcNow(), instanceId);
         db.JobExecutions.Add(execution);
         await db.SaveChangesAsync(cancellationToken);
         return (new StartedRun(job.Id, execution.Id, execution.StartedAt), RunRefusal.None);
     }
 
     /// <summary>Finishes a run as completed (no error) or failed and updates the job's stats and circuit breaker. An
-    /// operator's concurrent change of the job row is re-read, not overwritten.</summary>
-    public async Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken)
+    /// operator's concurrent change of the job row is re-read, not overwritten. While the database is unreachable it
+    /// waits for it: otherwise the row would stay started for good (its replica is alive, so no sweep would end it).</summary>
+    public Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken) =>
+        WhileDatabaseUnavailableAsync(run.ExecutionId.ToString(), () => FinishOnceAsync(run, error, counters, cancellationToken), cancellationToken);
+
+    private async Task<ScheduledJob> FinishOnceAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -145,6 +167,31 @@ internal sealed class JobExecutionRecorder(
         }
 
         return abandoned.Count;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="attempt"/> again, with backoff (0.5 s doubling to 5 s), while it fails because the database
+    /// is unreachable (a restart, a failover), for up to <see cref="DatabaseOutageLimit"/>; each attempt must be safe
+    /// to repeat. Npgsql drops the pool's broken connections on the failed attempt, so the next one reconnects.
+    /// </summary>
+    private async Task<T> WhileDatabaseUnavailableAsync<T>(string subject, Func<Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (Exception e) when (e.IsDatabaseUnavailable() && time.GetElapsedTime(started) < DatabaseOutageLimit && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "The database is unavailable while recording {Subject}; retrying in {Delay}", subject, delay);
+            }
+
+            await Task.Delay(delay, time, cancellationToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
     }
 
     private void Finish(ScheduledJob job, JobExecution execution, string? error, JobCounters counters)

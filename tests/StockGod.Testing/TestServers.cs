@@ -45,6 +45,21 @@ public static class TestServers
     public static Task<LocalRedisServer> StartDedicatedRedisAsync() =>
         LocalRedisServer.StartAsync(new LocalRedisOptions(LocalProcess.FindFreePort()));
 
+    /// <summary>
+    /// A PostgreSQL server of the caller's own (throwaway cluster, deleted at exit), for tests that restart it
+    /// (<see cref="LocalPostgresServer.RestartAsync"/>) and so must not share it. Dispose it when done.
+    /// </summary>
+    public static Task<LocalPostgresServer> StartDedicatedPostgresAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"stockgod-test-pg-{Guid.NewGuid():N}");
+        lock (TemporaryFolders)
+        {
+            TemporaryFolders.Add(folder);
+        }
+
+        return LocalPostgresServer.StartAsync(new LocalPostgresOptions(folder, LocalProcess.FindFreePort(), Password: "test", Durable: false));
+    }
+
     private static async Task<string> StartPostgresAsync()
     {
         if (Environment.GetEnvironmentVariable("STOCKGOD_TEST_POSTGRES") is { Length: > 0 } external)
@@ -52,14 +67,7 @@ public static class TestServers
             return external;
         }
 
-        var folder = Path.Combine(Path.GetTempPath(), $"stockgod-test-pg-{Guid.NewGuid():N}");
-        lock (TemporaryFolders)
-        {
-            TemporaryFolders.Add(folder);
-        }
-
-        var server = await LocalPostgresServer.StartAsync(
-            new LocalPostgresOptions(folder, LocalProcess.FindFreePort(), Password: "test", Durable: false));
+        var server = await StartDedicatedPostgresAsync();
         lock (Owned)
         {
             Owned.Add(server);

@@ -42,7 +42,7 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
         }
         else
         {
-            DatabaseConnectionString = await TestServers.CreateDatabaseAsync("api");
+            DatabaseConnectionString = await DatabaseAsync();
             RedisConnectionString = await RedisAsync();
             MarketData = await MarketDataTestHost.StartAsync(RedisConnectionString);
             await StartDependenciesAsync();
@@ -61,6 +61,9 @@ public class ApiFactory : WebApplicationFactory<api::Program>, IAsyncLifetime
         await replica.InitializeAsync();
         return replica;
     }
+
+    /// <summary>The Api's database: a fresh one on the shared server unless a test needs a server of its own.</summary>
+    protected virtual Task<string> DatabaseAsync() => TestServers.CreateDatabaseAsync("api");
 
     /// <summary>The Redis server the Api and MarketData use; the shared one unless a test needs its own.</summary>
     protected virtual Task<string> RedisAsync() => TestServers.RedisAsync();
