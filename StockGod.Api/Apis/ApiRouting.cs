@@ -11,7 +11,7 @@ internal static class ApiRouting
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string path, string tag) =>
         app.MapGroup($"{Prefix}/{path}")
             .WithTags(tag)
-            .AddEndpointFilter<ValidationFilter>()
+            .AddEndpointFilterFactory(ValidationFilter.Create)
             .RequireAuthorization()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)

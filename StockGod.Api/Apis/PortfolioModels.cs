@@ -100,22 +100,60 @@ public sealed record PortfolioResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static PortfolioResponse From(Portfolio p, decimal? previousCloseEquity) => new(
-        p.Id,
-        p.Name,
-        p.TradingMode,
-        p.LiveTradingEnabled,
-        p.AllowShorting,
-        p.StartingCash,
-        p.Cash,
-        p.PositionsValue,
-        p.Equity,
-        p.RealizedProfitLoss,
-        p.Positions.Sum(x => x.UnrealizedProfitLoss ?? 0m),
-        p.Equity - p.StartingCash,
-        previousCloseEquity is { } close ? p.Equity - close : null,
-        p.TotalCommissions,
-        [.. p.Positions.OrderBy(x => x.Symbol, StringComparer.Ordinal).Select(PositionResponse.From)],
-        p.CreatedAt,
-        p.UpdatedAt);
+    public static PortfolioResponse From(Portfolio p, decimal? previousCloseEquity) => From(new PortfolioRow(
+        p.Id, p.Name, p.TradingMode, p.LiveTradingEnabled, p.AllowShorting, p.StartingCash, p.Cash, p.RealizedProfitLoss, p.TotalCommissions,
+        p.CreatedAt, p.UpdatedAt, [.. p.Positions.Select(PositionResponse.From)], previousCloseEquity));
+
+    /// <summary>The answer from what was read; positions value and equity as <see cref="Portfolio.PositionsValue"/> and <see cref="Portfolio.Equity"/>.</summary>
+    public static PortfolioResponse From(PortfolioRow p)
+    {
+        var positionsValue = 0m;
+        var unrealized = 0m;
+        foreach (var position in p.Positions)
+        {
+            positionsValue += position.MarketValue ?? position.CostBasis;
+            unrealized += position.UnrealizedPl ?? 0m;
+        }
+
+        // Ordinal, whatever the database's collation.
+        p.Positions.Sort(static (a, b) => string.CompareOrdinal(a.Symbol, b.Symbol));
+        var equity = p.Cash + positionsValue;
+        return new(
+            p.Id,
+            p.Name,
+            p.TradingMode,
+            p.LiveTradingEnabled,
+            p.AllowShorting,
+            p.StartingCash,
+            p.Cash,
+            positionsValue,
+            equity,
+            p.RealizedPl,
+            unrealized,
+            equity - p.StartingCash,
+            p.PreviousCloseEquity is { } close ? equity - close : null,
+            p.TotalCommissions,
+            p.Positions,
+            p.CreatedAt,
+            p.UpdatedAt);
+    }
 }
+
+/// <summary>
+/// A portfolio as the Api reads it to answer (see <see cref="PortfolioServices.ReadOwnedAsync"/>), with the total value
+/// of the last snapshot before today (null until one exists).
+/// </summary>
+public sealed record PortfolioRow(
+    Guid Id,
+    string Name,
+    TradingMode TradingMode,
+    bool LiveTradingEnabled,
+    bool AllowShorting,
+    decimal StartingCash,
+    decimal Cash,
+    decimal RealizedPl,
+    decimal TotalCommissions,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    List<PositionResponse> Positions,
+    decimal? PreviousCloseEquity);

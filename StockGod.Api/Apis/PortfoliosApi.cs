@@ -82,10 +82,8 @@ public static class PortfoliosApi
     public static async Task<Results<Ok<PortfolioResponse>, ProblemHttpResult>> GetAsync(
         Guid portfolioId, ClaimsPrincipal principal, [AsParameters] PortfolioServices services, CancellationToken cancellationToken)
     {
-        var portfolio = await services.FindOwnedAsync(portfolioId, principal, tracking: false, cancellationToken);
-        return portfolio is null
-            ? Problems.NotFound("The portfolio")
-            : TypedResults.Ok(PortfolioResponse.From(portfolio, await services.PreviousCloseEquityAsync(portfolioId, cancellationToken)));
+        var portfolio = await services.ReadOwnedAsync(portfolioId, principal, cancellationToken);
+        return portfolio is null ? Problems.NotFound("The portfolio") : TypedResults.Ok(PortfolioResponse.From(portfolio));
     }
 
     public static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> RenameAsync(
@@ -223,4 +221,41 @@ public sealed class PortfolioServices(TradingDbContext db, TimeProvider time)
             .Select(s => (decimal?)s.TotalValue)
             .FirstOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The portfolio GET's read, the Api's hottest: the caller's portfolio, its positions and the previous close in ONE
+    /// round trip (the snapshot is a scalar subquery), projected to the columns the answer shows (no entities, no
+    /// change tracking) and compiled once (no expression tree to translate or look up per request). Prices are the
+    /// stored ones (positions' last_price, refreshed by the price_update job every 5 minutes and by every fill), not
+    /// a MarketData call per GET: the answer says when each position was last priced (updated_at), and a quote round
+    /// trip per read would cost more than the whole read.
+    /// </summary>
+    public Task<PortfolioRow?> ReadOwnedAsync(Guid portfolioId, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
+        ReadOwned(Db, portfolioId, principal.GetUserId(), NewYorkTime.DateOf(Time.GetUtcNow()), cancellationToken);
+
+    private static readonly Func<TradingDbContext, Guid, Guid, DateOnly, CancellationToken, Task<PortfolioRow?>> ReadOwned =
+        EF.CompileAsyncQuery((TradingDbContext db, Guid portfolioId, Guid ownerUserId, DateOnly today, CancellationToken cancellationToken) =>
+            db.Portfolios.AsNoTracking()
+                .Where(p => p.Id == portfolioId && p.OwnerUserId == ownerUserId)
+                .Select(p => new PortfolioRow(
+                    p.Id,
+                    p.Name,
+                    p.TradingMode,
+                    p.LiveTradingEnabled,
+                    p.AllowShorting,
+                    p.StartingCash,
+                    p.Cash,
+                    p.RealizedProfitLoss,
+                    p.TotalCommissions,
+                    p.CreatedAt,
+                    p.UpdatedAt,
+                    p.Positions.Select(x => new PositionResponse(
+                        x.Id, x.Symbol, x.Quantity, x.AverageEntryPrice, x.CostBasis, x.LastPrice, x.MarketValue, x.UnrealizedProfitLoss,
+                        x.RealizedProfitLoss, x.OpenedAt, x.UpdatedAt)).ToList(),
+                    db.PortfolioSnapshots
+                        .Where(s => s.PortfolioId == p.Id && s.TradingDate < today)
+                        .OrderByDescending(s => s.TradingDate)
+                        .Select(s => (decimal?)s.TotalValue)
+                        .FirstOrDefault()))
+                .FirstOrDefault());
 }

@@ -8,7 +8,9 @@ using StockGod.Api.Identity;
 using StockGod.Api.Idempotency;
 using StockGod.Api.Infrastructure;
 using StockGod.Trading.Domain.Strategies;
+using StockGod.Trading.Market;
 using StockGod.Trading.Persistence;
+using StockGod.Trading.Risk;
 using StockGod.Trading.Strategies;
 
 namespace StockGod.Api.Apis;
@@ -147,8 +149,8 @@ public static class StrategiesApi
     }
 
     public static async Task<Results<Ok<StrategyEvaluationResponse>, ProblemHttpResult>> EvaluateAsync(
-        Guid portfolioId, Guid strategyId, ClaimsPrincipal principal, [AsParameters] StrategyServices services, StrategyEvaluator evaluator,
-        CancellationToken cancellationToken)
+        Guid portfolioId, Guid strategyId, ClaimsPrincipal principal, [AsParameters] StrategyServices services, StrategyBatchEvaluator evaluator,
+        IMarketDataSource marketData, CancellationToken cancellationToken)
     {
         var strategy = await services.FindOwnedAsync(portfolioId, strategyId, principal, tracking: false, cancellationToken);
         var portfolio = strategy is null ? null : await new PortfolioServices(services.Db, services.Time).FindOwnedAsync(portfolioId, principal, tracking: false, cancellationToken);
@@ -161,15 +163,32 @@ public static class StrategiesApi
         var symbolsWithOpenOrders = (await services.Db.Orders
             .Where(o => o.PortfolioId == portfolioId && openStatuses.Contains(o.Status))
             .Select(o => o.Symbol).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        // The Scheduler's path as a batch of one: the same market fetch, the same evaluator; then the risk layer's
+        // sizing against this portfolio, which is where acting on the decisions would start.
+        var asOf = services.Time.GetUtcNow();
+        StrategyMarket market;
         try
         {
-            var evaluation = await evaluator.EvaluateAsync(strategy, portfolio, symbolsWithOpenOrders, cancellationToken);
-            return TypedResults.Ok(StrategyEvaluationResponse.From(strategy.Id, evaluation));
+            market = await StrategyMarket.FetchAsync(marketData, strategy.Symbols, asOf, StrategyMarket.DefaultHistoryDays, cancellationToken);
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
         {
             return Problems.ServiceUnavailable("Market data could not be reached; retry later.");
         }
+
+        var evaluation = evaluator.Evaluate([strategy], market.Bars, _ => StrategyBatchEvaluator.HoldingsOf(portfolio), asOf).Strategies[0];
+        if (evaluation.Error is { } error)
+        {
+            return Problems.BusinessRule($"Strategy '{strategy.Name}' could not be evaluated: {error}");
+        }
+
+        var positions = portfolio.Positions.ToDictionary(
+            p => p.Symbol,
+            p => new PositionState(p.Quantity, market.Prices.GetValueOrDefault(p.Symbol, p.LastPrice ?? p.AverageEntryPrice)),
+            StringComparer.Ordinal);
+        var state = new PortfolioState(portfolio.Equity, portfolio.Cash, positions, symbolsWithOpenOrders);
+        var decisions = PositionSizer.Size(evaluation.Signals, state, strategy.RiskLimits, market.Prices);
+        return TypedResults.Ok(StrategyEvaluationResponse.From(strategy.Id, asOf, evaluation.Signals, market.Prices, decisions));
     }
 
     private static async Task<Results<Ok<StrategyResponse>, ProblemHttpResult>> SetEnabledAsync(

@@ -131,18 +131,19 @@ public sealed record StrategyResponse(
 /// </summary>
 public sealed record StrategyEvaluationResponse(Guid StrategyId, DateTimeOffset AsOf, IReadOnlyList<SignalResponse> Signals)
 {
-    public static StrategyEvaluationResponse From(Guid strategyId, StrategyEvaluation evaluation)
+    public static StrategyEvaluationResponse From(
+        Guid strategyId, DateTimeOffset asOf, IReadOnlyList<StrategySignal> signals, IReadOnlyDictionary<string, decimal> prices, IReadOnlyList<SizingDecision> decisions)
     {
-        var decisions = evaluation.Decisions.ToDictionary(d => d.Signal.Symbol, StringComparer.Ordinal);
-        return new StrategyEvaluationResponse(strategyId, evaluation.AsOf, [.. evaluation.Signals.Select(signal =>
+        var decisionOf = decisions.ToDictionary(d => d.Signal.Symbol, StringComparer.Ordinal);
+        return new StrategyEvaluationResponse(strategyId, asOf, [.. signals.Select(signal =>
         {
-            var decision = decisions.GetValueOrDefault(signal.Symbol);
+            var decision = decisionOf.GetValueOrDefault(signal.Symbol);
             return new SignalResponse(
                 signal.Symbol,
                 signal.Action.ToString().ToLowerInvariant(),
                 signal.Strength,
                 signal.Reason,
-                evaluation.Prices.TryGetValue(signal.Symbol, out var price) ? price : null,
+                prices.TryGetValue(signal.Symbol, out var price) ? price : null,
                 decision?.Order is { } order ? new OrderIntentResponse(order.Side, order.Quantity) : null,
                 decision?.Rejection);
         })]);

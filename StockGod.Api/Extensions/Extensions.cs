@@ -41,7 +41,7 @@ internal static class Extensions
         builder.AddScreeningRuns();
         builder.AddBacktesting();
         services.AddSingleton(StrategyRegistry.Default);
-        services.AddSingleton<StrategyEvaluator>();
+        services.AddSingleton<StrategyBatchEvaluator>();
 
         services.Configure<ApiOptions>(builder.Configuration.GetSection(ApiOptions.SectionName));
         services.Configure<IdentityBootstrapOptions>(builder.Configuration.GetSection(IdentityBootstrapOptions.SectionName));
@@ -50,6 +50,7 @@ internal static class Extensions
         {
             options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             options.SerializerOptions.Converters.Add(new DecimalStringJsonConverter());
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
 
         // Malformed input throws even outside Development, so the exception handler can answer a 400 ProblemDetails

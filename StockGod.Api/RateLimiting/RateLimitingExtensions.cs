@@ -20,10 +20,10 @@ internal static class RateLimitingExtensions
         {
             if (context.User.FindUserId() is { } userId)
             {
-                return Partition("user:" + userId, options.Authenticated);
+                return WindowPartition("user:" + userId, options.Authenticated);
             }
 
-            return Partition("ip:" + ClientAddress(context), options.Anonymous);
+            return WindowPartition("ip:" + ClientAddress(context), options.Anonymous);
         }));
         builder.Services.AddSingleton(callerLimits);
         builder.Services.AddRateLimiter(limiter =>
@@ -45,13 +45,19 @@ internal static class RateLimitingExtensions
     }
 
     private static RateLimitPartition<string> Partition(string key, RateLimitRule rule) =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = rule.PermitLimit,
-            Window = rule.Window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => WindowOptions(rule));
+
+    /// <summary>As <see cref="Partition"/>, with the window's reset time observable (the caller's own limit, reported on every answer).</summary>
+    private static RateLimitPartition<string> WindowPartition(string key, RateLimitRule rule) =>
+        RateLimitPartition.Get(key, _ => new ObservableFixedWindowLimiter(WindowOptions(rule)));
+
+    private static FixedWindowRateLimiterOptions WindowOptions(RateLimitRule rule) => new()
+    {
+        PermitLimit = rule.PermitLimit,
+        Window = rule.Window,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     private static string CallerKey(HttpContext context) =>
         context.User.FindUserId() is { } userId ? "user:" + userId : "ip:" + ClientAddress(context);
@@ -62,9 +68,10 @@ internal static class RateLimitingExtensions
     private static async ValueTask RejectAsync(OnRejectedContext context, CallerRateLimits callerLimits, CancellationToken cancellationToken)
     {
         var response = context.HttpContext.Response;
-        var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-            ? (int)Math.Ceiling(wait.TotalSeconds)
-            : 60;
+        // The caller's own window says exactly when it resets; a named policy's lease only says "a whole window".
+        var retryAfter = callerLimits.Standing(context.HttpContext) is (0, { } callerReset)
+            ? callerReset
+            : context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 60;
         response.StatusCode = StatusCodes.Status429TooManyRequests;
         response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         RateLimitHeaders.Write(response.Headers, callerLimits.RuleThatRefused(context.HttpContext), remaining: 0, resetSeconds: retryAfter);

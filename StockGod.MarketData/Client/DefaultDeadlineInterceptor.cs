@@ -1,19 +1,20 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Options;
 
 namespace StockGod.MarketData.Client;
 
-/// <summary>Gives every unary call without a deadline the configured one, so no caller waits forever. Streams keep none.</summary>
-public sealed class DefaultDeadlineInterceptor(IOptions<MarketDataClientOptions> options, TimeProvider time) : Interceptor
+/// <summary>
+/// Gives every unary call without a deadline a default one, so no caller waits forever. Streams keep none. Shared by
+/// the gRPC clients of the consumers (MarketData's, and the Api's JobControl client, which links this file too).
+/// </summary>
+public sealed class DefaultDeadlineInterceptor(TimeSpan deadline, TimeProvider time) : Interceptor
 {
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
         TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
     {
         if (context.Options.Deadline is null)
         {
-            var deadline = time.GetUtcNow().UtcDateTime + options.Value.Deadline;
-            context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(deadline));
+            context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(time.GetUtcNow().UtcDateTime + deadline));
         }
 
         return continuation(request, context);

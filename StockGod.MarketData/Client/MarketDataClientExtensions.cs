@@ -24,7 +24,6 @@ public static class MarketDataClientExtensions
     {
         var services = builder.Services;
         services.AddOptions<MarketDataClientOptions>().BindConfiguration(MarketDataClientOptions.SectionName);
-        services.AddTransient<DefaultDeadlineInterceptor>();
 
         // gRPC retries UNAVAILABLE itself; the HTTP resilience handler that ServiceDefaults puts on every client
         // would retry again and its timeouts would cut StreamQuotes, so these clients opt out of it.
@@ -32,7 +31,8 @@ public static class MarketDataClientExtensions
         services.AddGrpcClient<MarketDataService.MarketDataServiceClient>(options => options.Address = Address)
             .ConfigureChannel((provider, channel) =>
                 channel.ServiceConfig = RetryOnUnavailable(provider.GetRequiredService<IOptions<MarketDataClientOptions>>().Value))
-            .AddInterceptor<DefaultDeadlineInterceptor>()
+            .AddInterceptor(provider => new DefaultDeadlineInterceptor(
+                provider.GetRequiredService<IOptions<MarketDataClientOptions>>().Value.Deadline, provider.GetRequiredService<TimeProvider>()))
             .RemoveAllResilienceHandlers();
         services.AddGrpcClient<Health.HealthClient>(options => options.Address = Address)
             .RemoveAllResilienceHandlers();

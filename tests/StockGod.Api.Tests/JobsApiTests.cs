@@ -184,3 +184,65 @@ public sealed class SchedulerUnavailableTests(ApiFactory factory) : IClassFixtur
         await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "https://stockgod.dev/problems/service-unavailable");
     }
 }
+
+/// <summary>
+/// The Api beside a "Scheduler" that accepts connections and never answers (a hung process, a black-holed network):
+/// only the JobControl client's default deadline ends the call.
+/// </summary>
+public sealed class SilentSchedulerApiFactory : ApiFactory
+{
+    private readonly System.Net.Sockets.TcpListener _silent = new(IPAddress.Loopback, 0);
+    private readonly List<System.Net.Sockets.TcpClient> _held = [];
+    private Task _accepting = Task.CompletedTask;
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["services:scheduler:http:0"] = $"http://127.0.0.1:{((IPEndPoint)_silent.LocalEndpoint).Port}",
+        ["JobControl:Client:Deadline"] = "00:00:01",
+    };
+
+    protected override Task StartDependenciesAsync()
+    {
+        _silent.Start();
+        _accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    _held.Add(await _silent.AcceptTcpClientAsync());
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Stopped.
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _silent.Stop();
+        await _accepting;
+        _held.ForEach(c => c.Dispose());
+    }
+}
+
+public sealed class SilentSchedulerTests(SilentSchedulerApiFactory factory) : IClassFixture<SilentSchedulerApiFactory>
+{
+    [Fact]
+    public async Task Jobs_are_a_503_problem_when_the_scheduler_accepts_but_never_answers()
+    {
+        var operatorClient = await factory.OperatorAsync();
+
+        var response = await operatorClient.Http.GetAsync("/api/v1/jobs", TestContext.Current.CancellationToken);
+
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "https://stockgod.dev/problems/service-unavailable");
+    }
+}

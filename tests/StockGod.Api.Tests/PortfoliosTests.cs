@@ -1,6 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using StockGod.Api.Tests.Support;
+using StockGod.Trading.Calendar;
+using StockGod.Trading.Persistence;
 
 namespace StockGod.Api.Tests;
 
@@ -39,6 +44,61 @@ public sealed class PortfoliosTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.Equal("10", body.GetProperty("positions")[1].GetProperty("quantity").GetString());
         var position = await (await user.Http.GetAsync($"/api/v1/portfolios/{id}/positions/brk.b", Ct)).ReadJsonAsync();
         Assert.Equal("BRK.B", position.GetProperty("symbol").GetString());
+    }
+
+    [Fact]
+    public async Task Get_values_positions_at_their_stored_prices_and_takes_the_day_pl_from_the_last_close_before_today()
+    {
+        var user = await factory.CreateUserAsync();
+        var id = await CreatePortfolioAsync(user, "Day P&L");
+        await Seed.BuyAsync(factory, id, "MSFT", 10m, 400m);
+        await Seed.BuyAsync(factory, id, "AAPL", 5m, 100m);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // As the price_update job does.
+            var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+            var portfolio = await db.Portfolios.Include(p => p.Positions).SingleAsync(p => p.Id == id, Ct);
+            portfolio.MarkToMarket(new Dictionary<string, decimal> { ["MSFT"] = 410m, ["AAPL"] = 100m }, DateTimeOffset.UtcNow);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var today = NewYorkTime.DateOf(DateTimeOffset.UtcNow);
+        await Seed.SnapshotAsync(factory, id, today.AddDays(-5), 100_000m, 0m);
+        await Seed.SnapshotAsync(factory, id, today.AddDays(-1), 95_500m, 4_450m); // the previous close: 99,950
+        await Seed.SnapshotAsync(factory, id, today, 1m, 1m); // today's own snapshot is not the base of today's P&L
+
+        var body = await (await user.Http.GetAsync($"/api/v1/portfolios/{id}", Ct)).ReadJsonAsync();
+
+        Assert.Equal("95500", body.GetProperty("cash").GetString());
+        Assert.Equal("4600", body.GetProperty("positions_value").GetString());
+        Assert.Equal("100100", body.GetProperty("equity").GetString());
+        Assert.Equal("100", body.GetProperty("unrealized_pl").GetString());
+        Assert.Equal("100", body.GetProperty("total_pl").GetString());
+        Assert.Equal("150", body.GetProperty("day_pl").GetString());
+        var msft = body.GetProperty("positions").EnumerateArray().Single(p => p.GetProperty("symbol").GetString() == "MSFT");
+        Assert.Equal("410", msft.GetProperty("last_price").GetString());
+        Assert.Equal("4100", msft.GetProperty("market_value").GetString());
+
+        // The answers that read the portfolio as an entity report the same figures.
+        var renamed = await (await user.Http.PutAsJsonAsync($"/api/v1/portfolios/{id}/name", new { name = "Renamed" }, Ct)).ReadJsonAsync();
+        foreach (var field in new[] { "positions_value", "equity", "unrealized_pl", "total_pl", "day_pl" })
+        {
+            Assert.Equal(body.GetProperty(field).GetString(), renamed.GetProperty(field).GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Get_of_a_portfolio_without_positions_or_snapshots_has_no_day_pl_and_another_users_is_a_404()
+    {
+        var user = await factory.CreateUserAsync();
+        var other = await factory.CreateUserAsync();
+        var id = await CreatePortfolioAsync(user, "Flat");
+
+        var body = await (await user.Http.GetAsync($"/api/v1/portfolios/{id}", Ct)).ReadJsonAsync();
+
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("day_pl").ValueKind);
+        Assert.Empty(body.GetProperty("positions").EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Http.GetAsync($"/api/v1/portfolios/{id}", Ct)).StatusCode);
     }
 
     [Fact]

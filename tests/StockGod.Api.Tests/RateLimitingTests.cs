@@ -78,6 +78,11 @@ public sealed class RateLimitingTests(RateLimitedApiFactory factory) : IClassFix
         var remaining = int.Parse(first.Headers.GetValues("RateLimit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(remaining, 1, 999);
         Assert.Equal(remaining - 1, int.Parse(second.Headers.GetValues("RateLimit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture));
+        // Seconds until the caller's window resets: within the 60 s window, never later for a later answer of the same window.
+        var firstReset = int.Parse(first.Headers.GetValues("RateLimit-Reset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        var secondReset = int.Parse(second.Headers.GetValues("RateLimit-Reset").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(firstReset, 1, 60);
+        Assert.InRange(secondReset, 1, firstReset);
     }
 
     [Fact]

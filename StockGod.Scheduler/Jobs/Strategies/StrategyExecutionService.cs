@@ -54,18 +54,13 @@ internal sealed partial class StrategyExecutionService(
 
         // The single batch of market data for everyone.
         var universe = strategies.SelectMany(s => s.Symbols).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var quotesCall = marketData.GetQuotesAsync(universe, cancellationToken);
-        var barsCall = marketData.GetBarsAsync(universe, BarTimeframe.Day1, fireTime.AddDays(-options.Value.HistoryDays), fireTime, cancellationToken);
-        await Task.WhenAll(quotesCall, barsCall);
-        var prices = (await quotesCall).Values.Where(q => q.LastPrice > 0m)
-            .ToDictionary(q => q.Symbol, q => q.LastPrice, StringComparer.Ordinal);
+        var market = await StrategyMarket.FetchAsync(marketData, universe, fireTime, options.Value.HistoryDays, cancellationToken);
+        var prices = market.Prices;
         counters.Add("symbols_requested", universe.Count);
         counters.Add("symbols_priced", prices.Count);
 
-        var holdings = portfolios.Values.ToDictionary(
-            p => p.Id,
-            p => (IReadOnlyDictionary<string, Holding>)p.Positions.ToDictionary(h => h.Symbol, h => new Holding(h.Quantity, h.AverageEntryPrice), StringComparer.Ordinal));
-        var batch = evaluator.Evaluate(strategies, await barsCall, id => holdings[id], fireTime);
+        var holdings = portfolios.Values.ToDictionary(p => p.Id, StrategyBatchEvaluator.HoldingsOf);
+        var batch = evaluator.Evaluate(strategies, market.Bars, id => holdings[id], fireTime);
         var evaluations = batch.Strategies;
         Count(evaluations, counters);
         var evaluated = evaluations.Where(e => e.Error is null).Select(e => e.Strategy.Id).ToList();

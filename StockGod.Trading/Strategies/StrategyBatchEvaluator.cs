@@ -1,16 +1,41 @@
 using System.Collections.Concurrent;
 using StockGod.Trading.Calendar;
+using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Domain.Strategies;
 using StockGod.Trading.Market;
-using StockGod.Trading.Strategies;
 
-namespace StockGod.Scheduler.Jobs.Strategies;
+namespace StockGod.Trading.Strategies;
 
-/// <summary>A strategy's signals at one firing, or why it could not be evaluated.</summary>
-internal sealed record StrategyEvaluation(StrategyDefinition Strategy, IReadOnlyList<StrategySignal> Signals, string? Error);
+/// <summary>A strategy's signals at one evaluation, or why it could not be evaluated.</summary>
+public sealed record StrategyEvaluation(StrategyDefinition Strategy, IReadOnlyList<StrategySignal> Signals, string? Error);
 
 /// <summary>Every strategy's evaluation, and when the latest bar each symbol was decided on completed.</summary>
-internal sealed record BatchEvaluation(IReadOnlyList<StrategyEvaluation> Strategies, IReadOnlyDictionary<string, DateTimeOffset> LatestBarCompletedAt);
+public sealed record BatchEvaluation(IReadOnlyList<StrategyEvaluation> Strategies, IReadOnlyDictionary<string, DateTimeOffset> LatestBarCompletedAt);
+
+/// <summary>
+/// What a batch of strategies is evaluated against, fetched once for the union of their universes: the latest prices
+/// (symbols without a positive last price left out) and the daily bars of the history window.
+/// </summary>
+public sealed record StrategyMarket(IReadOnlyDictionary<string, decimal> Prices, IReadOnlyDictionary<string, IReadOnlyList<Bar>> Bars)
+{
+    /// <summary>
+    /// Calendar days of daily bars fetched before the evaluation: about 500 sessions, enough for the slowest built-in
+    /// parameters (SMA(500)); a strategy given more bars than it needs ignores the surplus, one given fewer holds
+    /// with a reason that says how many it needs.
+    /// </summary>
+    public const int DefaultHistoryDays = 730;
+
+    /// <summary>One quote batch and one bar batch for <paramref name="universe"/>, the two calls at the same time.</summary>
+    public static async Task<StrategyMarket> FetchAsync(
+        IMarketDataSource marketData, IReadOnlyCollection<string> universe, DateTimeOffset asOf, int historyDays, CancellationToken cancellationToken)
+    {
+        var quotesCall = marketData.GetQuotesAsync(universe, cancellationToken);
+        var barsCall = marketData.GetBarsAsync(universe, BarTimeframe.Day1, asOf.AddDays(-historyDays), asOf, cancellationToken);
+        await Task.WhenAll(quotesCall, barsCall);
+        var prices = (await quotesCall).Values.Where(q => q.LastPrice > 0m).ToDictionary(q => q.Symbol, q => q.LastPrice, StringComparer.Ordinal);
+        return new StrategyMarket(prices, await barsCall);
+    }
+}
 
 /// <summary>
 /// Evaluates many strategies against one batch of bars with the code the backtester runs: strategies come from the
@@ -18,10 +43,15 @@ internal sealed record BatchEvaluation(IReadOnlyList<StrategyEvaluation> Strateg
 /// per-symbol strategies decide through their <see cref="ISymbolEvaluator"/>. Because an evaluator's state depends on
 /// the bars alone (the holding enters only at the decision), one evaluator per (parameters, symbol) serves every
 /// portfolio that runs the same strategy on the same symbol: a thousand portfolios on common defaults replay each
-/// symbol's history once, not a thousand times.
+/// symbol's history once, not a thousand times. The one path that evaluates strategies: the Scheduler's
+/// strategy_execution (every enabled strategy) and the Api's dry run (a batch of one).
 /// </summary>
-internal sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketCalendar calendar)
+public sealed class StrategyBatchEvaluator(StrategyRegistry registry, IMarketCalendar calendar)
 {
+    /// <summary>A portfolio's positions as the strategies see them.</summary>
+    public static IReadOnlyDictionary<string, Holding> HoldingsOf(Portfolio portfolio) =>
+        portfolio.Positions.ToDictionary(p => p.Symbol, p => new Holding(p.Quantity, p.AverageEntryPrice), StringComparer.Ordinal);
+
     public BatchEvaluation Evaluate(
         IReadOnlyList<StrategyDefinition> strategies,
         IReadOnlyDictionary<string, IReadOnlyList<Bar>> bars,
