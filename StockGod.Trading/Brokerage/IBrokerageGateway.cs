@@ -24,6 +24,11 @@ public interface IBrokerageGateway
 
     Task<BrokerAccount> GetAccountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Positions and account together (position_sync's read). By default the two calls in turn; a gateway that
+    /// can read both at once, from one consistent state, does so.</summary>
+    async Task<BrokerHoldings> GetHoldingsAsync(CancellationToken cancellationToken = default) =>
+        new(await ListPositionsAsync(cancellationToken), await GetAccountAsync(cancellationToken));
+
     Task<MarketClock> GetClockAsync(CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CalendarDay>> ListCalendarAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);

@@ -27,9 +27,10 @@ namespace StockGod.Scheduler.Jobs.Positions;
 /// flight — the simulated exchange keeps one account per portfolio and commissions default to zero as at Alpaca, so
 /// its cash is the portfolio's cash. A cash correction is notified and counted; position_discrepancies has no cash row.
 /// </para>
-/// Portfolios are checked with bounded parallelism; a portfolio whose positions already match costs two broker reads
-/// and no write. One broker failing does not stop the others; if every portfolio's broker failed the run fails, so the
-/// circuit breaker sees a broker that is down.
+/// Portfolios are checked with bounded parallelism; a portfolio whose positions already match costs one broker read
+/// (positions and account together: one statement on the simulated exchange when no order is open) and no write. One
+/// broker failing does not stop the others; if every portfolio's broker failed the run fails, so the circuit breaker
+/// sees a broker that is down.
 /// </summary>
 internal sealed partial class PositionSyncService(
     TradingDbContext db,
@@ -110,9 +111,8 @@ internal sealed partial class PositionSyncService(
         try
         {
             var gateway = gateways.For(portfolio.Id, portfolio.Mode);
-            var positions = await gateway.ListPositionsAsync(cancellationToken);
-            var account = await gateway.GetAccountAsync(cancellationToken);
-            broker = new BrokerState(positions.ToDictionary(p => Symbols.Normalize(p.Symbol), StringComparer.Ordinal), account.Cash);
+            var holdings = await gateway.GetHoldingsAsync(cancellationToken);
+            broker = new BrokerState(holdings.Positions.ToDictionary(p => Symbols.Normalize(p.Symbol), StringComparer.Ordinal), holdings.Account.Cash);
         }
         catch (Exception failure) when (IsBrokerFailure(failure, cancellationToken))
         {
