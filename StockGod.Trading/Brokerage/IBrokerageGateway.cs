@@ -41,4 +41,12 @@ public interface IBrokerageGatewayFactory
 
     /// <summary>Whether the mode can be used at all (Alpaca modes need keys in configuration).</summary>
     bool IsAvailable(TradingMode mode);
+
+    /// <summary>
+    /// Holdings of several portfolios' accounts read together, for the accounts the broker can answer that way (the
+    /// simulated exchange: those with no open order, in one statement); the others are left out, to be asked one by
+    /// one through <see cref="IBrokerageGateway.GetHoldingsAsync"/>. By default every account is left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<Guid, BrokerHoldings>>(new Dictionary<Guid, BrokerHoldings>());
 }

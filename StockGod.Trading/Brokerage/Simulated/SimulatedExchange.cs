@@ -141,10 +141,37 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
                 return new SimBook(account.Cash, positions, await ReservedForBuysAsync(db, cancellationToken));
             }, cancellationToken);
 
-        var quotes = await QuotesAsync(book.Positions.Select(p => p.Symbol), cancellationToken);
+        var quotes = await QuotesAsync(_marketData, book.Positions.Select(p => p.Symbol), cancellationToken);
+        return ToHoldings(_portfolioId, book, quotes);
+    }
+
+    /// <summary>
+    /// <see cref="GetHoldingsAsync"/> for many accounts at once: those that exist and have no open order, read by one
+    /// statement and valued from one batch of quotes. The others are left out (they need evaluating under their lock).
+    /// </summary>
+    internal static async Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsWithNoOpenOrderAsync(
+        DbContextOptions<TradingDbContext> dbOptions, IMarketDataSource marketData, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken)
+    {
+        var ids = portfolioIds.ToArray();
+        await using var db = new TradingDbContext(dbOptions);
+        var books = await db.Set<SimAccount>().AsNoTracking()
+            .Where(a => ids.Contains(a.PortfolioId) && !db.Set<SimOrder>().Any(o => o.AccountId == a.PortfolioId && OpenStatuses.Contains(o.Status)))
+            .Select(a => new
+            {
+                a.PortfolioId,
+                a.Cash,
+                Positions = db.Set<SimPosition>().Where(p => p.AccountId == a.PortfolioId).OrderBy(p => p.Symbol).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+        var quotes = await QuotesAsync(marketData, books.SelectMany(b => b.Positions).Select(p => p.Symbol), cancellationToken);
+        return books.ToDictionary(b => b.PortfolioId, b => ToHoldings(b.PortfolioId, new SimBook(b.Cash, b.Positions, ReservedForBuys: 0m), quotes));
+    }
+
+    private static BrokerHoldings ToHoldings(Guid portfolioId, SimBook book, IReadOnlyDictionary<string, Quote> quotes)
+    {
         IReadOnlyList<BrokerPosition> held = [.. book.Positions.Select(p => ToBrokerPosition(p, quotes.GetValueOrDefault(p.Symbol)))];
         var equity = book.Cash + held.Sum(p => p.MarketValue ?? p.CostBasis);
-        var account = new BrokerAccount(_portfolioId.ToString(), "ACTIVE", "USD", book.Cash, book.Cash - book.ReservedForBuys, equity, equity, TradingBlocked: false);
+        var account = new BrokerAccount(portfolioId.ToString(), "ACTIVE", "USD", book.Cash, book.Cash - book.ReservedForBuys, equity, equity, TradingBlocked: false);
         return new BrokerHoldings(held, account);
     }
 
@@ -343,7 +370,10 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         return DecimalRounding.Money(reserved);
     }
 
-    private async Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IEnumerable<string> symbols, CancellationToken cancellationToken)
+    private Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IEnumerable<string> symbols, CancellationToken cancellationToken) =>
+        QuotesAsync(_marketData, symbols, cancellationToken);
+
+    private static async Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IMarketDataSource marketData, IEnumerable<string> symbols, CancellationToken cancellationToken)
     {
         var distinct = symbols.Distinct(StringComparer.Ordinal).ToList();
         if (distinct.Count == 0)
@@ -351,7 +381,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             return new Dictionary<string, Quote>();
         }
 
-        var quotes = await _marketData.GetQuotesAsync(distinct, cancellationToken);
+        var quotes = await marketData.GetQuotesAsync(distinct, cancellationToken);
         return quotes.Where(q => SimulatedOrderMatcher.IsUsable(q.Value)).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
     }
 

@@ -48,6 +48,26 @@ public sealed class SimulatedHoldingsTests(TradingDatabaseFixture database) : IC
     }
 
     [Fact]
+    public async Task Read_together_answers_quiet_accounts_as_one_by_one_and_leaves_out_those_with_an_open_order_or_no_account()
+    {
+        var (harness, quiet) = await StartAsync();
+        await quiet.SubmitOrderAsync(new SubmitOrderRequest("q-1", "MSFT", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 3m), Ct);
+        await using var db = database.CreateDbContext();
+        var resting = await Seed.PortfolioAsync(db, 100_000m);
+        await harness.For(resting.Id).SubmitOrderAsync(new SubmitOrderRequest("r-1", "AAPL", OrderSide.Buy, OrderType.Limit, TimeInForce.Gtc, 1m, LimitPrice: 50m), Ct);
+        var unused = await Seed.PortfolioAsync(db, 100_000m);
+        var quietId = Guid.Parse((await quiet.GetHoldingsAsync(Ct)).Account.AccountId);
+
+        var together = await harness.Factory.ReadHoldingsTogetherAsync(TradingMode.Simulated, [quietId, resting.Id, unused.Id], Ct);
+        var alone = await quiet.GetHoldingsAsync(Ct);
+
+        var read = Assert.Single(together);
+        Assert.Equal(quietId, read.Key);
+        Assert.Equal(alone.Positions, read.Value.Positions);
+        Assert.Equal(alone.Account, read.Value.Account);
+    }
+
+    [Fact]
     public async Task A_resting_order_that_became_fillable_is_filled_first_and_its_fill_is_in_the_same_read()
     {
         var (harness, exchange) = await StartAsync();
