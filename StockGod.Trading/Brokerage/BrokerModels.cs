@@ -128,6 +128,9 @@ public sealed record BrokerAccount(
     decimal PortfolioValue,
     bool TradingBlocked);
 
+/// <summary>An account's positions and the account itself, as of one moment.</summary>
+public sealed record BrokerHoldings(IReadOnlyList<BrokerPosition> Positions, BrokerAccount Account);
+
 public sealed record MarketClock(DateTimeOffset Timestamp, bool IsOpen, DateTimeOffset NextOpen, DateTimeOffset NextClose);
 
 /// <summary>One day of the broker's trading calendar; open and close are New York wall-clock times.</summary>

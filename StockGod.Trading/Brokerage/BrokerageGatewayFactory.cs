@@ -17,4 +17,9 @@ public sealed class BrokerageGatewayFactory(SimulatedExchangeFactory simulated, 
     };
 
     public bool IsAvailable(TradingMode mode) => mode == TradingMode.Simulated || alpaca.IsAvailable(mode);
+
+    public Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+        mode == TradingMode.Simulated
+            ? simulated.ReadHoldingsTogetherAsync(mode, portfolioIds, cancellationToken)
+            : Task.FromResult<IReadOnlyDictionary<Guid, BrokerHoldings>>(new Dictionary<Guid, BrokerHoldings>());
 }

@@ -24,6 +24,11 @@ public interface IBrokerageGateway
 
     Task<BrokerAccount> GetAccountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Positions and account together (position_sync's read). By default the two calls in turn; a gateway that
+    /// can read both at once, from one consistent state, does so.</summary>
+    async Task<BrokerHoldings> GetHoldingsAsync(CancellationToken cancellationToken = default) =>
+        new(await ListPositionsAsync(cancellationToken), await GetAccountAsync(cancellationToken));
+
     Task<MarketClock> GetClockAsync(CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<CalendarDay>> ListCalendarAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
@@ -36,4 +41,12 @@ public interface IBrokerageGatewayFactory
 
     /// <summary>Whether the mode can be used at all (Alpaca modes need keys in configuration).</summary>
     bool IsAvailable(TradingMode mode);
+
+    /// <summary>
+    /// Holdings of several portfolios' accounts read together, for the accounts the broker can answer that way (the
+    /// simulated exchange: those with no open order, in one statement); the others are left out, to be asked one by
+    /// one through <see cref="IBrokerageGateway.GetHoldingsAsync"/>. By default every account is left out.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<Guid, BrokerHoldings>>(new Dictionary<Guid, BrokerHoldings>());
 }

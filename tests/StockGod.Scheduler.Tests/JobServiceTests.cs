@@ -91,6 +91,47 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
     }
 
     [Fact]
+    public async Task Snapshots_taken_in_chunks_value_every_portfolio_from_its_own_positions_once()
+    {
+        // Holdings of 0 to 3 positions over five portfolios; with two portfolios per statement the chunk boundaries
+        // fall between them, and a portfolio's positions must be summed into its own snapshot only.
+        var holdings = new (string Symbol, decimal Quantity, decimal Price)[][]
+        {
+            [(Unique("AA"), 1m, 10m)],
+            [],
+            [(Unique("BB"), 2m, 20m), (Unique("CC"), 3m, 30m)],
+            [(Unique("DD"), 4m, 40m), (Unique("EE"), 5m, 50m), (Unique("FF"), 6m, 60m)],
+            [(Unique("GG"), 7m, 70m)],
+        };
+        var portfolios = new List<(Guid Id, int Count, decimal Value)>();
+        foreach (var held in holdings)
+        {
+            portfolios.Add((await CreatePortfolioAsync(held), held.Length, held.Sum(h => h.Quantity * h.Price)));
+        }
+
+        var date = new DateOnly(2024, 3, 7);
+        var first = new JobCounters();
+        var second = new JobCounters();
+        await using (var db = database.CreateDbContext())
+        {
+            await new PortfolioSnapshotService(db, _time, chunkSize: 2).TakeSnapshotsAsync(date, first, CancellationToken.None);
+            await new PortfolioSnapshotService(db, _time, chunkSize: 2).TakeSnapshotsAsync(date, second, CancellationToken.None);
+        }
+
+        await using var check = database.CreateDbContext();
+        Assert.Equal(await check.Portfolios.CountAsync(TestContext.Current.CancellationToken), first["snapshots_created"]);
+        Assert.Equal(0, second["snapshots_created"]);
+        var ids = portfolios.Select(p => p.Id).ToList();
+        var snapshots = await check.PortfolioSnapshots.Where(s => ids.Contains(s.PortfolioId) && s.TradingDate == date)
+            .ToDictionaryAsync(s => s.PortfolioId, TestContext.Current.CancellationToken);
+        Assert.All(portfolios, p =>
+        {
+            var snapshot = snapshots[p.Id];
+            Assert.Equal((p.Count, p.Value, 100_000m - p.Value, 100_000m), (snapshot.PositionCount, snapshot.PositionsValue, snapshot.Cash, snapshot.TotalValue));
+        });
+    }
+
+    [Fact]
     public async Task A_triggered_alert_records_price_and_time_notifies_once_and_becomes_inactive()
     {
         var symbol = Unique("NVDA");

@@ -137,6 +137,9 @@ internal sealed class OrderStatusHarness : IBrokerageGatewayFactory, IAsyncDispo
 
     public bool IsAvailable(TradingMode mode) => true;
 
+    public Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+        _exchange.ReadHoldingsTogetherAsync(mode, portfolioIds, cancellationToken);
+
     public async Task<(Guid PortfolioId, Guid UserId)> CreatePortfolioAsync()
     {
         await using var db = _database.CreateDbContext();

@@ -109,6 +109,31 @@ public sealed class PositionSyncBrokerFailureTests(TradingDatabaseFixture databa
         await Assert.ThrowsAsync<InvalidOperationException>(() => PositionSync.RunAsync(database, new FailingFor(exchange, failing, everyone: true), exchange.Time));
         Assert.Equal(before, await PositionSync.StateAsync(database, failing));
     }
+
+    [Fact]
+    public async Task A_failed_read_of_many_accounts_together_falls_back_to_asking_each_portfolio()
+    {
+        await using var exchange = await OrderStatusHarness.CreateAsync(database);
+        var (portfolioId, _) = await exchange.CreatePortfolioAsync();
+        await PositionSync.HoldLocallyAsync(database, portfolioId, exchange.Time, ("AAPL", 7m, 90m));
+        await PositionSync.BuyAtBrokerAsync(exchange, portfolioId, "AAPL", 2m);
+
+        var counters = await PositionSync.RunAsync(database, new ReadTogetherDown(exchange), exchange.Time);
+
+        Assert.Equal("AAPL 2@100.1", (await PositionSync.StateAsync(database, portfolioId)).Holdings);
+        Assert.Equal(0L, counters["broker_failures"]);
+        Assert.True(counters["discrepancies_fixed"] >= 1);
+    }
+
+    private sealed class ReadTogetherDown(IBrokerageGatewayFactory inner) : IBrokerageGatewayFactory
+    {
+        public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => inner.For(portfolioId, mode);
+
+        public bool IsAvailable(TradingMode mode) => inner.IsAvailable(mode);
+
+        public Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+            throw new BrokerageUnavailableException("503 Service Unavailable");
+    }
 }
 
 /// <summary>Against the fake Alpaca server (Alpaca's documented position and account JSON) through the real gateway.</summary>

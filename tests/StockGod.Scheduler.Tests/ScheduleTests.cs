@@ -11,7 +11,9 @@ namespace StockGod.Scheduler.Tests;
 /// </summary>
 public sealed class ScheduleTests
 {
-    private static readonly JobSchedule Every15Minutes = new("0 0/15 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing);
+    /// <summary>strategy_execution's schedule as the Scheduler registers it (every 15 minutes in the session).</summary>
+    private static readonly JobSchedule Every15Minutes =
+        JobCatalog.Default.Single(d => d.Name == JobCatalog.StrategyExecution).Schedules.Single();
 
     private static readonly JobSchedule Snapshot =
         JobCatalog.Default.Single(d => d.Name == JobCatalog.PortfolioSnapshot).Schedules.Single();
@@ -48,6 +50,46 @@ public sealed class ScheduleTests
         Assert.Empty(independenceDay);
         Assert.Equal(15, earlyClose.Count); // 09:30 ... 13:00
         Assert.Equal(Et(2024, 7, 3, 13, 0), earlyClose[^1]);
+    }
+
+    [Fact]
+    public void Strategy_execution_runs_every_15_minutes_of_each_session_across_a_week_with_a_holiday_an_early_close_a_weekend_and_the_fall_dst_change()
+    {
+        // 2024-11-25 .. 2024-12-01: Thanksgiving (28th) closed, the day after closes at 13:00, then a weekend.
+        var week = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 11, 25), days: 7);
+        var byDate = week.GroupBy(NewYorkTime.DateOf).ToDictionary(g => g.Key, g => g.ToList());
+
+        Assert.Equal(
+            [new DateOnly(2024, 11, 25), new DateOnly(2024, 11, 26), new DateOnly(2024, 11, 27), new DateOnly(2024, 11, 29)],
+            byDate.Keys.Order());
+        Assert.All([25, 26, 27], day => Assert.Equal(27, byDate[new DateOnly(2024, 11, day)].Count));
+        Assert.Equal(15, byDate[new DateOnly(2024, 11, 29)].Count);
+        Assert.Equal(Et(2024, 11, 29, 13, 0), byDate[new DateOnly(2024, 11, 29)][^1]);
+        Assert.All(week, t => Assert.Equal(0, NewYorkTime.ToNewYork(t).Minute % 15));
+
+        // Fall back (Sunday 2024-11-03): 09:30 New York is 13:30 UTC on Friday (EDT) and 14:30 UTC on Monday (EST).
+        var friday = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 11, 1));
+        var weekend = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 11, 2), days: 2);
+        var monday = Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 11, 4));
+        Assert.Empty(weekend);
+        Assert.Equal(
+            (new DateTimeOffset(2024, 11, 1, 13, 30, 0, TimeSpan.Zero), new DateTimeOffset(2024, 11, 1, 20, 0, 0, TimeSpan.Zero)),
+            (friday[0], friday[^1]));
+        Assert.Equal(
+            (new DateTimeOffset(2024, 11, 4, 14, 30, 0, TimeSpan.Zero), new DateTimeOffset(2024, 11, 4, 21, 0, 0, TimeSpan.Zero)),
+            (monday[0], monday[^1]));
+        Assert.Equal(27, monday.Count);
+    }
+
+    [Fact]
+    public void Strategy_execution_skips_good_friday_and_a_missed_tick_is_not_fired_late()
+    {
+        Assert.Empty(Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 3, 29)));
+        Assert.Equal(27, Runs(Every15Minutes, NyseCalendar.Instance, new DateOnly(2024, 4, 1)).Count);
+
+        // A tick missed while every replica was down is stale by the next one: Quartz drops it rather than firing it late.
+        Assert.Equal(CronTriggerMisfireInstruction.DoNothing, Every15Minutes.Misfire);
+        Assert.Equal(TradingWindow.Session, Every15Minutes.Window);
     }
 
     [Fact]

@@ -27,9 +27,11 @@ namespace StockGod.Scheduler.Jobs.Positions;
 /// flight — the simulated exchange keeps one account per portfolio and commissions default to zero as at Alpaca, so
 /// its cash is the portfolio's cash. A cash correction is notified and counted; position_discrepancies has no cash row.
 /// </para>
-/// Portfolios are checked with bounded parallelism; a portfolio whose positions already match costs two broker reads
-/// and no write. One broker failing does not stop the others; if every portfolio's broker failed the run fails, so the
-/// circuit breaker sees a broker that is down.
+/// Holdings are read for 500 portfolios at a time where the broker can (the simulated exchange: one statement for all
+/// the accounts with no open order), otherwise one call per portfolio (positions and account together); portfolios are
+/// then checked with bounded parallelism, and one whose positions already match costs no write. One
+/// broker failing does not stop the others; if every portfolio's broker failed the run fails, so the circuit breaker
+/// sees a broker that is down.
 /// </summary>
 internal sealed partial class PositionSyncService(
     TradingDbContext db,
@@ -40,6 +42,9 @@ internal sealed partial class PositionSyncService(
 {
     /// <summary>Portfolios reconciled at once: each holds a database connection (and the simulated exchange another).</summary>
     public const int MaxParallelPortfolios = 8;
+
+    /// <summary>Portfolios whose holdings are asked of the broker together, where it can answer that way.</summary>
+    public const int ReadTogetherChunkSize = 500;
 
     private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
 
@@ -85,16 +90,22 @@ internal sealed partial class PositionSyncService(
         }
 
         var failures = 0;
-        await Parallel.ForEachAsync(
-            eligible,
-            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelPortfolios, CancellationToken = cancellationToken },
-            async (portfolio, ct) =>
-            {
-                if (!await SyncPortfolioAsync(portfolio, [.. held[portfolio.Id]], counters, ct))
+        foreach (var chunk in eligible.Chunk(ReadTogetherChunkSize))
+        {
+            var askedAt = time.GetUtcNow();
+            var readTogether = await ReadTogetherAsync(chunk, cancellationToken);
+            await Parallel.ForEachAsync(
+                chunk,
+                new ParallelOptions { MaxDegreeOfParallelism = MaxParallelPortfolios, CancellationToken = cancellationToken },
+                async (portfolio, ct) =>
                 {
-                    Interlocked.Increment(ref failures);
-                }
-            });
+                    (BrokerHoldings, DateTimeOffset)? alreadyRead = readTogether.TryGetValue(portfolio.Id, out var holdings) ? (holdings, askedAt) : null;
+                    if (!await SyncPortfolioAsync(portfolio, [.. held[portfolio.Id]], alreadyRead, counters, ct))
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                });
+        }
 
         if (failures > 0 && failures == eligible.Count)
         {
@@ -102,17 +113,44 @@ internal sealed partial class PositionSyncService(
         }
     }
 
-    /// <summary>Returns false when the broker could not be asked; the portfolio is then left exactly as it was.</summary>
-    private async Task<bool> SyncPortfolioAsync(PortfolioState portfolio, IReadOnlyList<HeldPosition> local, JobCounters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// The holdings the brokers can give for many portfolios at once (the simulated exchange's accounts with no open
+    /// order). A failure here only means each portfolio is asked on its own, where a failure is counted.
+    /// </summary>
+    private async Task<Dictionary<Guid, BrokerHoldings>> ReadTogetherAsync(IReadOnlyList<PortfolioState> portfolios, CancellationToken cancellationToken)
     {
-        var askedAt = time.GetUtcNow();
+        var read = new Dictionary<Guid, BrokerHoldings>();
+        foreach (var mode in portfolios.GroupBy(p => p.Mode))
+        {
+            try
+            {
+                foreach (var (portfolioId, holdings) in await gateways.ReadHoldingsTogetherAsync(mode.Key, [.. mode.Select(p => p.Id)], cancellationToken))
+                {
+                    read[portfolioId] = holdings;
+                }
+            }
+            catch (Exception failure) when (IsBrokerFailure(failure, cancellationToken))
+            {
+                LogReadTogetherFailed(failure, mode.Key);
+            }
+        }
+
+        return read;
+    }
+
+    /// <summary>
+    /// Returns false when the broker could not be asked; the portfolio is then left exactly as it was.
+    /// <paramref name="alreadyRead"/>: its holdings read together with other portfolios', and when that read began.
+    /// </summary>
+    private async Task<bool> SyncPortfolioAsync(
+        PortfolioState portfolio, IReadOnlyList<HeldPosition> local, (BrokerHoldings Holdings, DateTimeOffset AskedAt)? alreadyRead, JobCounters counters, CancellationToken cancellationToken)
+    {
+        var askedAt = alreadyRead?.AskedAt ?? time.GetUtcNow();
         BrokerState broker;
         try
         {
-            var gateway = gateways.For(portfolio.Id, portfolio.Mode);
-            var positions = await gateway.ListPositionsAsync(cancellationToken);
-            var account = await gateway.GetAccountAsync(cancellationToken);
-            broker = new BrokerState(positions.ToDictionary(p => Symbols.Normalize(p.Symbol), StringComparer.Ordinal), account.Cash);
+            var holdings = alreadyRead?.Holdings ?? await gateways.For(portfolio.Id, portfolio.Mode).GetHoldingsAsync(cancellationToken);
+            broker = new BrokerState(holdings.Positions.ToDictionary(p => Symbols.Normalize(p.Symbol), StringComparer.Ordinal), holdings.Account.Cash);
         }
         catch (Exception failure) when (IsBrokerFailure(failure, cancellationToken))
         {
@@ -256,6 +294,9 @@ internal sealed partial class PositionSyncService(
 
     [LoggerMessage(LogLevel.Warning, "Broker call failed for portfolio {PortfolioId}; its positions are left as they are until the next run")]
     private partial void LogBrokerFailed(Exception failure, Guid portfolioId);
+
+    [LoggerMessage(LogLevel.Information, "Reading {Mode} holdings together failed; each portfolio is asked on its own")]
+    private partial void LogReadTogetherFailed(Exception failure, TradingMode mode);
 
     [LoggerMessage(LogLevel.Warning, "{Count} {Mode} portfolios share one Alpaca account: their positions cannot be attributed, so they are not synced")]
     private partial void LogSharedAccount(TradingMode mode, int count);

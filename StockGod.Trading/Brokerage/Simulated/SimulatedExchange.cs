@@ -9,7 +9,7 @@ namespace StockGod.Trading.Brokerage.Simulated;
 /// <summary>
 /// A broker of our own for one portfolio's account, with Alpaca's lifecycle (new → partially_filled → filled,
 /// canceled, expired; refusals as Alpaca words them) and its books in PostgreSQL (sim_* tables), so it survives
-/// restarts and several processes can use it at once (each call holds the account's row lock).
+/// restarts and several processes can use it at once (each call that may change it holds the account's row lock).
 /// Resting orders are matched lazily: every call first evaluates the open orders against current quotes, so the
 /// exchange is deterministic and needs no background thread; the Scheduler's polling drives it like it drives Alpaca.
 /// </summary>
@@ -118,25 +118,62 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             return true;
         }, cancellationToken);
 
-    public Task<IReadOnlyList<BrokerPosition>> ListPositionsAsync(CancellationToken cancellationToken = default) =>
-        InEvaluatedAccountAsync<IReadOnlyList<BrokerPosition>>(async db =>
-        {
-            var positions = await db.Set<SimPosition>().Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol).ToListAsync(cancellationToken);
-            var quotes = await QuotesAsync(positions.Select(p => p.Symbol), cancellationToken);
-            return [.. positions.Select(p => ToBrokerPosition(p, quotes.GetValueOrDefault(p.Symbol)))];
-        }, cancellationToken);
+    public async Task<IReadOnlyList<BrokerPosition>> ListPositionsAsync(CancellationToken cancellationToken = default) =>
+        (await GetHoldingsAsync(cancellationToken)).Positions;
 
-    public Task<BrokerAccount> GetAccountAsync(CancellationToken cancellationToken = default) =>
-        InAccountAsync(async (db, account, now) =>
-        {
-            await EvaluateAsync(db, account, [], now, cancellationToken);
-            var positions = await db.Set<SimPosition>().Where(p => p.AccountId == _portfolioId).ToListAsync(cancellationToken);
-            var quotes = await QuotesAsync(positions.Select(p => p.Symbol), cancellationToken);
-            var positionsValue = positions.Sum(p => ToBrokerPosition(p, quotes.GetValueOrDefault(p.Symbol)).MarketValue ?? p.CostBasis);
-            var buyingPower = account.Cash - await ReservedForBuysAsync(db, cancellationToken);
-            var equity = account.Cash + positionsValue;
-            return new BrokerAccount(_portfolioId.ToString(), "ACTIVE", "USD", account.Cash, buyingPower, equity, equity, TradingBlocked: false);
-        }, cancellationToken);
+    public async Task<BrokerAccount> GetAccountAsync(CancellationToken cancellationToken = default) =>
+        (await GetHoldingsAsync(cancellationToken)).Account;
+
+    /// <summary>
+    /// Positions and account from one state of the books. With no open order there is nothing to evaluate, so they are
+    /// read by one statement (one snapshot) without the account's lock; otherwise the orders are evaluated first, under it.
+    /// </summary>
+    public async Task<BrokerHoldings> GetHoldingsAsync(CancellationToken cancellationToken = default)
+    {
+        var book = await ReadBookWithNoOpenOrderAsync(cancellationToken)
+            ?? await InAccountAsync(async (db, account, now) =>
+            {
+                await EvaluateAsync(db, account, [], now, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken); // so the positions read next include the fills just made
+                var positions = await db.Set<SimPosition>().AsNoTracking()
+                    .Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol)
+                    .ToListAsync(cancellationToken);
+                return new SimBook(account.Cash, positions, await ReservedForBuysAsync(db, cancellationToken));
+            }, cancellationToken);
+
+        var quotes = await QuotesAsync(_marketData, book.Positions.Select(p => p.Symbol), cancellationToken);
+        return ToHoldings(_portfolioId, book, quotes);
+    }
+
+    /// <summary>
+    /// <see cref="GetHoldingsAsync"/> for many accounts at once: those that exist and have no open order, read by one
+    /// statement and valued from one batch of quotes. The others are left out (they need evaluating under their lock).
+    /// </summary>
+    internal static async Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsWithNoOpenOrderAsync(
+        DbContextOptions<TradingDbContext> dbOptions, IMarketDataSource marketData, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken)
+    {
+        var ids = portfolioIds.ToArray();
+        await using var db = new TradingDbContext(dbOptions);
+        var books = await db.Set<SimAccount>().AsNoTracking()
+            .Where(a => ids.Contains(a.PortfolioId) && !db.Set<SimOrder>().Any(o => o.AccountId == a.PortfolioId && OpenStatuses.Contains(o.Status)))
+            .Select(a => new
+            {
+                a.PortfolioId,
+                a.Cash,
+                Positions = db.Set<SimPosition>().Where(p => p.AccountId == a.PortfolioId).OrderBy(p => p.Symbol).ToList(),
+            })
+            .ToListAsync(cancellationToken);
+        var quotes = await QuotesAsync(marketData, books.SelectMany(b => b.Positions).Select(p => p.Symbol), cancellationToken);
+        return books.ToDictionary(b => b.PortfolioId, b => ToHoldings(b.PortfolioId, new SimBook(b.Cash, b.Positions, ReservedForBuys: 0m), quotes));
+    }
+
+    private static BrokerHoldings ToHoldings(Guid portfolioId, SimBook book, IReadOnlyDictionary<string, Quote> quotes)
+    {
+        IReadOnlyList<BrokerPosition> held = [.. book.Positions.Select(p => ToBrokerPosition(p, quotes.GetValueOrDefault(p.Symbol)))];
+        var equity = book.Cash + held.Sum(p => p.MarketValue ?? p.CostBasis);
+        var account = new BrokerAccount(portfolioId.ToString(), "ACTIVE", "USD", book.Cash, book.Cash - book.ReservedForBuys, equity, equity, TradingBlocked: false);
+        return new BrokerHoldings(held, account);
+    }
 
     public Task<MarketClock> GetClockAsync(CancellationToken cancellationToken = default)
     {
@@ -333,7 +370,10 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         return DecimalRounding.Money(reserved);
     }
 
-    private async Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IEnumerable<string> symbols, CancellationToken cancellationToken)
+    private Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IEnumerable<string> symbols, CancellationToken cancellationToken) =>
+        QuotesAsync(_marketData, symbols, cancellationToken);
+
+    private static async Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IMarketDataSource marketData, IEnumerable<string> symbols, CancellationToken cancellationToken)
     {
         var distinct = symbols.Distinct(StringComparer.Ordinal).ToList();
         if (distinct.Count == 0)
@@ -341,7 +381,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             return new Dictionary<string, Quote>();
         }
 
-        var quotes = await _marketData.GetQuotesAsync(distinct, cancellationToken);
+        var quotes = await marketData.GetQuotesAsync(distinct, cancellationToken);
         return quotes.Where(q => SimulatedOrderMatcher.IsUsable(q.Value)).ToDictionary(q => q.Key, q => q.Value, StringComparer.Ordinal);
     }
 
@@ -352,6 +392,22 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         return new BrokerPosition(
             position.Symbol, position.Quantity, DecimalRounding.Price(position.AverageEntryPrice), position.CostBasis,
             marketValue, price, marketValue - position.CostBasis);
+    }
+
+    /// <summary>The account's cash and positions when it exists and has no open order (null otherwise), in one statement.</summary>
+    private async Task<SimBook?> ReadBookWithNoOpenOrderAsync(CancellationToken cancellationToken)
+    {
+        await using var db = new TradingDbContext(_dbOptions);
+        var book = await db.Set<SimAccount>().AsNoTracking()
+            .Where(a => a.PortfolioId == _portfolioId)
+            .Select(a => new
+            {
+                a.Cash,
+                AnyOpen = db.Set<SimOrder>().Any(o => o.AccountId == a.PortfolioId && OpenStatuses.Contains(o.Status)),
+                Positions = db.Set<SimPosition>().Where(p => p.AccountId == a.PortfolioId).OrderBy(p => p.Symbol).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        return book is { AnyOpen: false } ? new SimBook(book.Cash, book.Positions, ReservedForBuys: 0m) : null;
     }
 
     private Task<T> InEvaluatedAccountAsync<T>(Func<TradingDbContext, Task<T>> action, CancellationToken cancellationToken) =>
@@ -383,6 +439,8 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
+
+    private sealed record SimBook(decimal Cash, IReadOnlyList<SimPosition> Positions, decimal ReservedForBuys);
 
     [LoggerMessage(LogLevel.Information, "Simulated exchange accepted {ClientOrderId}: {Side} {Quantity} {Symbol}, now {Status}")]
     private partial void LogAccepted(string clientOrderId, OrderSide side, decimal quantity, string symbol, OrderStatus status);

@@ -27,6 +27,11 @@ public sealed class SimulatedExchangeFactory(
 
     public bool IsAvailable(TradingMode mode) => mode == TradingMode.Simulated;
 
+    public Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
+        mode == TradingMode.Simulated
+            ? SimulatedExchange.ReadHoldingsWithNoOpenOrderAsync(_dbOptions, marketData, portfolioIds, cancellationToken)
+            : throw new InvalidOperationException($"The simulated exchange does not trade {mode} portfolios.");
+
     private static DbContextOptions<TradingDbContext> CreateOptions(NpgsqlDataSource dataSource)
     {
         var options = new DbContextOptionsBuilder<TradingDbContext>();
