@@ -131,10 +131,12 @@ public sealed partial class OrderPlacementService(
             return (results, saved, default);
         }
 
+        // Only sells need the positions; buys need the lock and the portfolio's own columns (one round trip).
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var portfolio = await db.LockPortfolioAsync(portfolioId, cancellationToken)
+        var portfolio = (candidates.Any(o => o.Side == OrderSide.Sell)
+                ? await db.LockPortfolioAsync(portfolioId, cancellationToken)
+                : await db.LockPortfolioRowAsync(portfolioId, cancellationToken))
             ?? throw new PortfolioNotFoundException(portfolioId);
-
         var clientOrderIds = candidates.Select(o => o.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
         var existing = await db.Orders.AsNoTracking().Include(o => o.Fills)
             .Where(o => o.PortfolioId == portfolioId && clientOrderIds.Contains(o.ClientOrderId))

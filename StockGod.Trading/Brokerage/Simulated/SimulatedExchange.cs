@@ -464,22 +464,29 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         await using var db = new TradingDbContext(_dbOptions);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = _timeProvider.GetUtcNow();
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO sim_accounts (portfolio_id, cash, created_at, updated_at)
-            SELECT id, starting_cash, {now}, {now} FROM portfolios WHERE id = {_portfolioId}
-            ON CONFLICT (portfolio_id) DO NOTHING
-            """,
-            cancellationToken);
-        var account = await db.Set<SimAccount>()
-            .FromSql($"SELECT * FROM sim_accounts WHERE portfolio_id = {_portfolioId} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken)
-            ?? throw new BrokerageNotFoundException($"no simulated account: portfolio {_portfolioId} does not exist");
+        var account = await LockAccountAsync(db, cancellationToken);
+        if (account is null)
+        {
+            // First use: open the account (a concurrent first use may win the insert; both then lock the same row).
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO sim_accounts (portfolio_id, cash, created_at, updated_at)
+                SELECT id, starting_cash, {now}, {now} FROM portfolios WHERE id = {_portfolioId}
+                ON CONFLICT (portfolio_id) DO NOTHING
+                """,
+                cancellationToken);
+            account = await LockAccountAsync(db, cancellationToken)
+                ?? throw new BrokerageNotFoundException($"no simulated account: portfolio {_portfolioId} does not exist");
+        }
+
         var result = await action(db, account, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
     }
+
+    private Task<SimAccount?> LockAccountAsync(TradingDbContext db, CancellationToken cancellationToken) =>
+        db.Set<SimAccount>().FromSql($"SELECT * FROM sim_accounts WHERE portfolio_id = {_portfolioId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
 
     [LoggerMessage(LogLevel.Information, "Simulated exchange accepted {ClientOrderId}: {Side} {Quantity} {Symbol}, now {Status}")]
     private partial void LogAccepted(string clientOrderId, OrderSide side, decimal quantity, string symbol, OrderStatus status);
