@@ -11,6 +11,30 @@ public interface IBrokerageGateway
     /// implementation never sends one id twice and answers the existing order when it already landed.</summary>
     Task<BrokerOrder> SubmitOrderAsync(SubmitOrderRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Sends several orders of this account, each already saved by the caller, and answers one
+    /// <see cref="OrderSubmission"/> per request, in order: the order, or the broker's failure for that request alone.
+    /// Anything else (not a broker failure) is thrown and leaves the remaining requests unsent. This default sends
+    /// them one by one (Alpaca has no batch order endpoint); the simulated exchange takes them in one account transaction.
+    /// </summary>
+    async Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(IReadOnlyList<SubmitOrderRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var answers = new List<OrderSubmission>(requests.Count);
+        foreach (var request in requests)
+        {
+            try
+            {
+                answers.Add(new OrderSubmission(request, await SubmitOrderAsync(request, cancellationToken), null));
+            }
+            catch (Exception failure) when (OrderSubmission.IsBrokerFailure(failure, cancellationToken))
+            {
+                answers.Add(new OrderSubmission(request, null, failure));
+            }
+        }
+
+        return answers;
+    }
+
     Task<BrokerOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken = default);
 
     Task<BrokerOrder?> GetOrderByClientOrderIdAsync(string clientOrderId, CancellationToken cancellationToken = default);
@@ -49,4 +73,24 @@ public interface IBrokerageGatewayFactory
     /// </summary>
     Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyDictionary<Guid, BrokerHoldings>>(new Dictionary<Guid, BrokerHoldings>());
+}
+
+/// <summary>The broker's answer to one order of a batch: the order as it took it, or why it did not (exactly one is set).</summary>
+public sealed record OrderSubmission(SubmitOrderRequest Request, BrokerOrder? Order, Exception? Failure)
+{
+    /// <summary>Whether the broker may have taken the order although it did not say so (a timeout, a 5xx, rate limiting).</summary>
+    public bool IsUncertain => Failure is not null && IsTransient(Failure, CancellationToken.None);
+
+    /// <summary>Failures that concern one request and leave the others sendable: the broker's refusals and transient failures.</summary>
+    public static bool IsBrokerFailure(Exception failure, CancellationToken cancellationToken) =>
+        failure is BrokerageException || IsTransient(failure, cancellationToken);
+
+    /// <summary>Whether trying again (or looking the order up) may succeed: timeouts, unreachable brokers, 5xx, 429.</summary>
+    public static bool IsTransient(Exception failure, CancellationToken cancellationToken) => failure switch
+    {
+        BrokerageException broker => broker.IsTransient,
+        TimeoutException or HttpRequestException => true,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,
+        _ => false,
+    };
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using StockGod.Trading.Domain;
@@ -11,10 +12,19 @@ namespace StockGod.Trading.Execution;
 public sealed record OrderPlacement(Order Order, bool AlreadyExisted);
 
 /// <summary>
+/// The outcome of one order of a batch: placed (<see cref="Order"/> as recorded after the broker's answer, or the
+/// order that already had its client_order_id when <see cref="AlreadyExisted"/>), or refused before anything was saved
+/// or sent (<see cref="Refusal"/>: live trading off, selling more than held, invalid order, client_order_id conflict).
+/// </summary>
+public sealed record OrderBatchResult(PlaceOrder Command, Order? Order, bool AlreadyExisted, DomainException? Refusal);
+
+/// <summary>
 /// Places orders for the Api and the Scheduler alike: validates, saves the order in pending_new with its
 /// client_order_id BEFORE anything is sent, sends it through the portfolio's gateway and records the answer (fills
 /// included, through <see cref="OrderUpdateService"/>). A timeout or 5xx is answered by looking the order up by its
 /// client_order_id, never by sending blindly again; a refusal is recorded on the order with the broker's reason.
+/// Several orders of one portfolio go as one batch: one transaction saves them all before any is sent, the gateway
+/// takes them in one call, one transaction records every answer, so an order costs a fraction of a round trip.
 /// </summary>
 public sealed partial class OrderPlacementService(
     TradingDbContext db,
@@ -29,14 +39,39 @@ public sealed partial class OrderPlacementService(
     /// </summary>
     public async Task<OrderPlacement> PlaceAsync(PlaceOrder command, CancellationToken cancellationToken = default)
     {
-        var (order, mode, existed) = await SaveNewOrderAsync(command, cancellationToken);
-        if (existed)
+        var result = (await PlaceBatchAsync(command.PortfolioId, [command], cancellationToken))[0];
+        if (result.Refusal is { } refusal)
         {
-            return new OrderPlacement(order, AlreadyExisted: true);
+            ExceptionDispatchInfo.Throw(refusal);
         }
 
-        await SendAsync(gateways.For(order.PortfolioId, mode), order, cancellationToken);
-        return new OrderPlacement(await ReloadAsync(order.Id, cancellationToken), AlreadyExisted: false);
+        return new OrderPlacement(result.Order!, result.AlreadyExisted);
+    }
+
+    /// <summary>
+    /// Places several orders of one portfolio, in the given order: every one that passes the checks is saved with its
+    /// client_order_id in one transaction before any is sent, then they are sent in one gateway call, then every
+    /// answer is recorded in one transaction. One result per command, in order; a refusal of one (before sending or
+    /// by the broker) does not stop the others. An unknown portfolio throws <see cref="PortfolioNotFoundException"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderBatchResult>> PlaceBatchAsync(Guid portfolioId, IReadOnlyList<PlaceOrder> commands, CancellationToken cancellationToken = default)
+    {
+        if (commands.Any(c => c.PortfolioId != portfolioId))
+        {
+            throw new ArgumentException("A batch places the orders of one portfolio.", nameof(commands));
+        }
+
+        var (results, saved, mode) = await SaveNewOrdersAsync(portfolioId, commands, cancellationToken);
+        if (saved.Count > 0)
+        {
+            var sent = await SendAsync(gateways.For(portfolioId, mode), portfolioId, [.. saved.Select(i => results[i].Order!)], cancellationToken);
+            for (var j = 0; j < saved.Count; j++)
+            {
+                results[saved[j]] = results[saved[j]] with { Order = sent[j] };
+            }
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -46,7 +81,7 @@ public sealed partial class OrderPlacementService(
     public async Task<Order> ResumeAsync(Guid orderId, CancellationToken cancellationToken = default)
     {
         db.ChangeTracker.Clear();
-        var order = await db.Orders.AsNoTracking().SingleAsync(o => o.Id == orderId, cancellationToken);
+        var order = await db.Orders.AsNoTracking().Include(o => o.Fills).SingleAsync(o => o.Id == orderId, cancellationToken);
         if (order.Status != OrderStatus.PendingNew)
         {
             return order;
@@ -54,98 +89,176 @@ public sealed partial class OrderPlacementService(
 
         var mode = await db.Portfolios.Where(p => p.Id == order.PortfolioId).Select(p => p.TradingMode).SingleAsync(cancellationToken);
         var gateway = gateways.For(order.PortfolioId, mode);
-        var snapshot = await TryFindAsync(gateway, order, cancellationToken);
-        if (snapshot is not null)
+        if (await TryFindAsync(gateway, order, cancellationToken) is { } snapshot)
         {
-            await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken);
-        }
-        else
-        {
-            await SendAsync(gateway, order, cancellationToken);
+            return (await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken))?.Order ?? order;
         }
 
-        return await ReloadAsync(order.Id, cancellationToken);
+        return (await SendAsync(gateway, order.PortfolioId, [order], cancellationToken))[0];
     }
 
-    private async Task<(Order Order, TradingMode Mode, bool Existed)> SaveNewOrderAsync(PlaceOrder command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the new orders in one transaction under the portfolio's row lock. Answers the results so far (refusals
+    /// and orders that already existed are final), the indexes of the orders saved for sending, and the trading mode.
+    /// </summary>
+    private async Task<(OrderBatchResult[] Results, List<int> Saved, TradingMode Mode)> SaveNewOrdersAsync(
+        Guid portfolioId, IReadOnlyList<PlaceOrder> commands, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
         var now = timeProvider.GetUtcNow();
-        var clientOrderId = string.IsNullOrWhiteSpace(command.ClientOrderId) ? NewClientOrderId(now) : command.ClientOrderId.Trim();
-        var order = Order.Create(
-            Guid.CreateVersion7(now), command.PortfolioId, clientOrderId, command.Symbol, command.Side, command.Type, command.TimeInForce,
-            command.Quantity, command.Notional, command.LimitPrice, command.StopPrice, now, command.StrategyId, command.SignalId);
+        var results = new OrderBatchResult[commands.Count];
+        var orders = new Order?[commands.Count];
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            var clientOrderId = string.IsNullOrWhiteSpace(command.ClientOrderId) ? NewClientOrderId(now) : command.ClientOrderId.Trim();
+            try
+            {
+                orders[i] = Order.Create(
+                    Guid.CreateVersion7(now), command.PortfolioId, clientOrderId, command.Symbol, command.Side, command.Type, command.TimeInForce,
+                    command.Quantity, command.Notional, command.LimitPrice, command.StopPrice, now, command.StrategyId, command.SignalId);
+            }
+            catch (DomainException invalid)
+            {
+                results[i] = new OrderBatchResult(command, null, false, invalid);
+            }
+        }
 
+        var saved = new List<int>();
+        var candidates = orders.OfType<Order>().ToList();
+        if (candidates.Count == 0)
+        {
+            return (results, saved, default);
+        }
+
+        // Only sells need the positions; buys need the lock and the portfolio's own columns (one round trip).
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var portfolio = await db.LockPortfolioAsync(command.PortfolioId, cancellationToken)
-            ?? throw new PortfolioNotFoundException(command.PortfolioId);
-        if (await FindExistingAsync(order, cancellationToken) is { } existing)
+        var portfolio = (candidates.Any(o => o.Side == OrderSide.Sell)
+                ? await db.LockPortfolioAsync(portfolioId, cancellationToken)
+                : await db.LockPortfolioRowAsync(portfolioId, cancellationToken))
+            ?? throw new PortfolioNotFoundException(portfolioId);
+        var clientOrderIds = candidates.Select(o => o.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
+        var existing = await db.Orders.AsNoTracking().Include(o => o.Fills)
+            .Where(o => o.PortfolioId == portfolioId && clientOrderIds.Contains(o.ClientOrderId))
+            .ToDictionaryAsync(o => o.ClientOrderId, StringComparer.Ordinal, cancellationToken);
+
+        // Under the row lock, so two sells racing for the same shares cannot both pass; the batch's own sells count too.
+        var sellSymbols = candidates.Where(o => o is { Side: OrderSide.Sell, Quantity: not null }).Select(o => o.Symbol).Distinct(StringComparer.Ordinal).ToList();
+        var openSells = sellSymbols.Count == 0
+            ? new Dictionary<string, decimal>(StringComparer.Ordinal)
+            : await db.Orders
+                .Where(o => o.PortfolioId == portfolioId && sellSymbols.Contains(o.Symbol) && o.Side == OrderSide.Sell && OpenStatuses.Contains(o.Status))
+                .GroupBy(o => o.Symbol)
+                .Select(g => new { Symbol = g.Key, Open = g.Sum(o => (o.Quantity ?? 0m) - o.FilledQuantity) })
+                .ToDictionaryAsync(g => g.Symbol, g => g.Open, StringComparer.Ordinal, cancellationToken);
+
+        for (var i = 0; i < commands.Count; i++)
         {
-            return (existing, portfolio.TradingMode, true);
+            if (orders[i] is not { } order)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (existing.TryGetValue(order.ClientOrderId, out var earlier))
+                {
+                    results[i] = new OrderBatchResult(commands[i], SameOrder(earlier, order), AlreadyExisted: true, null);
+                    continue;
+                }
+
+                if (!portfolio.CanTrade)
+                {
+                    throw new DomainException($"Live trading is not enabled for portfolio {portfolio.Id}.");
+                }
+
+                if (order is { Side: OrderSide.Sell, Quantity: { } quantity })
+                {
+                    var committed = openSells.GetValueOrDefault(order.Symbol);
+                    portfolio.EnsureCanSell(order.Symbol, quantity, committed);
+                    openSells[order.Symbol] = committed + quantity;
+                }
+            }
+            catch (DomainException refused)
+            {
+                results[i] = new OrderBatchResult(commands[i], null, false, refused);
+                continue;
+            }
+
+            db.Orders.Add(order);
+            existing[order.ClientOrderId] = order; // the same id twice in one batch is one order
+            results[i] = new OrderBatchResult(commands[i], order, false, null);
+            saved.Add(i);
         }
 
-        if (!portfolio.CanTrade)
-        {
-            throw new DomainException($"Live trading is not enabled for portfolio {portfolio.Id}.");
-        }
-
-        if (order is { Side: OrderSide.Sell, Quantity: { } quantity })
-        {
-            // Under the row lock, so two sells racing for the same shares cannot both pass.
-            var openSells = await db.Orders
-                .Where(o => o.PortfolioId == portfolio.Id && o.Symbol == order.Symbol && o.Side == OrderSide.Sell)
-                .Where(o => OpenStatuses.Contains(o.Status))
-                .Select(o => (o.Quantity ?? 0m) - o.FilledQuantity)
-                .SumAsync(cancellationToken);
-            portfolio.EnsureCanSell(order.Symbol, quantity, openSells);
-        }
-
-        db.Orders.Add(order);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        LogSaved(order.ClientOrderId, order.Side, order.Symbol, order.PortfolioId);
-        return (order, portfolio.TradingMode, false);
-    }
-
-    private async Task<Order?> FindExistingAsync(Order order, CancellationToken cancellationToken)
-    {
-        var existing = await db.Orders.AsNoTracking()
-            .SingleOrDefaultAsync(o => o.PortfolioId == order.PortfolioId && o.ClientOrderId == order.ClientOrderId, cancellationToken);
-        if (existing is null)
+        foreach (var order in saved.Select(i => results[i].Order!))
         {
-            return null;
+            LogSaved(order.ClientOrderId, order.Side, order.Symbol, order.PortfolioId);
         }
 
+        return (results, saved, portfolio.TradingMode);
+    }
+
+    /// <summary>The order that already has the client_order_id, when it is the same order; a different one is a conflict.</summary>
+    private static Order SameOrder(Order existing, Order order)
+    {
         var same = existing.Symbol == order.Symbol && existing.Side == order.Side && existing.Type == order.Type
             && existing.TimeInForce == order.TimeInForce && existing.LimitPrice == order.LimitPrice && existing.StopPrice == order.StopPrice
             && existing.Notional == order.Notional && (existing.Notional is not null || existing.Quantity == order.Quantity);
         return same ? existing : throw new ClientOrderIdConflictException(order.ClientOrderId);
     }
 
-    private async Task SendAsync(IBrokerageGateway gateway, Order order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends saved orders of one portfolio in one gateway call and records every answer in one transaction; answers the
+    /// orders as recorded, in order. An order whose fate the broker could not tell, and that could not be looked up,
+    /// comes back as saved (pending_new) for the order sync to resume.
+    /// </summary>
+    private async Task<Order[]> SendAsync(IBrokerageGateway gateway, Guid portfolioId, IReadOnlyList<Order> orders, CancellationToken cancellationToken)
     {
-        BrokerOrder? snapshot;
-        try
+        var answers = await gateway.SubmitOrdersAsync([.. orders.Select(o => o.ToSubmitRequest())], cancellationToken);
+        var snapshots = new List<(int Index, BrokerOrder Snapshot)>();
+        var rejections = new List<(int Index, string Reason)>();
+        for (var i = 0; i < orders.Count; i++)
         {
-            snapshot = await gateway.SubmitOrderAsync(order.ToSubmitRequest(), cancellationToken);
-        }
-        catch (BrokerageException refused) when (!refused.IsTransient)
-        {
-            await RecordRejectionAsync(order.Id, refused.Message, cancellationToken);
-            return;
-        }
-        catch (Exception failure) when (IsTransient(failure, cancellationToken))
-        {
-            LogUncertain(failure, order.ClientOrderId);
-            snapshot = await TryFindAsync(gateway, order, cancellationToken);
-            if (snapshot is null)
+            switch (answers[i])
             {
-                // Still unknown: the order stays pending_new and ResumeAsync (the Scheduler's order sync) finishes it.
-                return;
+                case { Order: { } snapshot }:
+                    snapshots.Add((i, snapshot));
+                    break;
+                case { IsUncertain: true, Failure: { } failure }:
+                    LogUncertain(failure, orders[i].ClientOrderId);
+                    if (await TryFindAsync(gateway, orders[i], cancellationToken) is { } found)
+                    {
+                        snapshots.Add((i, found));
+                    }
+
+                    // Otherwise still unknown: it stays pending_new and ResumeAsync (the Scheduler's order sync) finishes it.
+                    break;
+                case { Failure: { } refusal }:
+                    rejections.Add((i, refusal.Message));
+                    break;
             }
         }
 
-        await updates.ApplyAsync(order.PortfolioId, snapshot, cancellationToken);
+        var recorded = orders.ToArray();
+        var applied = await updates.ApplyAsync(portfolioId, [.. snapshots.Select(s => s.Snapshot)], cancellationToken);
+        for (var j = 0; j < snapshots.Count; j++)
+        {
+            recorded[snapshots[j].Index] = applied[j]?.Order ?? recorded[snapshots[j].Index];
+        }
+
+        if (rejections.Count > 0)
+        {
+            var rejected = await RecordRejectionsAsync(portfolioId, [.. rejections.Select(r => (orders[r.Index].Id, r.Reason))], cancellationToken);
+            for (var j = 0; j < rejections.Count; j++)
+            {
+                recorded[rejections[j].Index] = rejected[j];
+            }
+        }
+
+        return recorded;
     }
 
     /// <summary>Asks the broker for the order by client_order_id; null when it does not have it or cannot say.</summary>
@@ -155,35 +268,33 @@ public sealed partial class OrderPlacementService(
         {
             return await gateway.GetOrderByClientOrderIdAsync(order.ClientOrderId, cancellationToken);
         }
-        catch (Exception failure) when (IsTransient(failure, cancellationToken))
+        catch (Exception failure) when (OrderSubmission.IsTransient(failure, cancellationToken))
         {
             LogLookupFailed(failure, order.ClientOrderId);
             return null;
         }
     }
 
-    private async Task RecordRejectionAsync(Guid orderId, string reason, CancellationToken cancellationToken)
+    /// <summary>Records the broker's refusals on the orders, in one save; answers the orders in the same order.</summary>
+    private async Task<Order[]> RecordRejectionsAsync(Guid portfolioId, IReadOnlyList<(Guid OrderId, string Reason)> rejections, CancellationToken cancellationToken)
     {
         db.ChangeTracker.Clear();
-        var order = await db.Orders.SingleAsync(o => o.Id == orderId, cancellationToken);
-        order.Reject(reason, timeProvider.GetUtcNow());
+        var ids = rejections.Select(r => r.OrderId).ToList();
+        var orders = await db.Orders.Where(o => o.PortfolioId == portfolioId && ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, cancellationToken);
+        var now = timeProvider.GetUtcNow();
+        foreach (var (orderId, reason) in rejections)
+        {
+            orders[orderId].Reject(reason, now);
+        }
+
         await db.SaveChangesAsync(cancellationToken);
-        LogRejected(order.ClientOrderId, reason);
-    }
+        foreach (var (orderId, reason) in rejections)
+        {
+            LogRejected(orders[orderId].ClientOrderId, reason);
+        }
 
-    private async Task<Order> ReloadAsync(Guid orderId, CancellationToken cancellationToken)
-    {
-        db.ChangeTracker.Clear();
-        return await db.Orders.AsNoTracking().Include(o => o.Fills).SingleAsync(o => o.Id == orderId, cancellationToken);
+        return [.. rejections.Select(r => orders[r.OrderId])];
     }
-
-    private static bool IsTransient(Exception failure, CancellationToken cancellationToken) => failure switch
-    {
-        BrokerageException broker => broker.IsTransient,
-        TimeoutException or HttpRequestException => true,
-        OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        _ => false,
-    };
 
     /// <summary>Alpaca allows 128 characters; ours sort by creation time.</summary>
     private static string NewClientOrderId(DateTimeOffset now) => $"sg-{Guid.CreateVersion7(now):N}";

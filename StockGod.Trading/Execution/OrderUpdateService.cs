@@ -24,22 +24,61 @@ public sealed class OrderUpdateService(
     ILogger<OrderUpdateService> logger)
 {
     /// <summary>Applies <paramref name="snapshot"/>; returns null when the order is not one of this portfolio's.</summary>
-    public async Task<OrderUpdate?> ApplyAsync(Guid portfolioId, BrokerOrder snapshot, CancellationToken cancellationToken = default)
+    public async Task<OrderUpdate?> ApplyAsync(Guid portfolioId, BrokerOrder snapshot, CancellationToken cancellationToken = default) =>
+        (await ApplyAsync(portfolioId, [snapshot], cancellationToken))[0];
+
+    /// <summary>
+    /// Applies several snapshots of one portfolio's orders in one transaction under one row lock (one read of the
+    /// orders, one save): one result per snapshot, in order, null where the order is not one of this portfolio's. The
+    /// orders come back with their fills.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderUpdate?>> ApplyAsync(Guid portfolioId, IReadOnlyList<BrokerOrder> snapshots, CancellationToken cancellationToken = default)
     {
+        if (snapshots.Count == 0)
+        {
+            return [];
+        }
+
         db.ChangeTracker.Clear();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var portfolio = await db.LockPortfolioAsync(portfolioId, cancellationToken)
             ?? throw new PortfolioNotFoundException(portfolioId);
-        var order = await db.Orders.SingleOrDefaultAsync(
-            o => o.PortfolioId == portfolioId && (o.BrokerOrderId == snapshot.OrderId || o.ClientOrderId == snapshot.ClientOrderId),
-            cancellationToken);
-        if (order is null)
-        {
-            logger.LogWarning("Broker order {BrokerOrderId} ({ClientOrderId}) is not an order of portfolio {PortfolioId}", snapshot.OrderId, snapshot.ClientOrderId, portfolioId);
-            return null;
-        }
+        var brokerIds = snapshots.Select(s => (Guid?)s.OrderId).Distinct().ToList();
+        var clientIds = snapshots.Select(s => s.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
+        var orders = await db.Orders.Include(o => o.Fills)
+            .Where(o => o.PortfolioId == portfolioId && (brokerIds.Contains(o.BrokerOrderId) || clientIds.Contains(o.ClientOrderId)))
+            .ToListAsync(cancellationToken);
 
         var now = timeProvider.GetUtcNow();
+        var updates = new OrderUpdate?[snapshots.Count];
+        for (var i = 0; i < snapshots.Count; i++)
+        {
+            var snapshot = snapshots[i];
+            var order = orders.SingleOrDefault(o => o.BrokerOrderId == snapshot.OrderId || o.ClientOrderId == snapshot.ClientOrderId);
+            if (order is null)
+            {
+                logger.LogWarning("Broker order {BrokerOrderId} ({ClientOrderId}) is not an order of portfolio {PortfolioId}", snapshot.OrderId, snapshot.ClientOrderId, portfolioId);
+                continue;
+            }
+
+            updates[i] = new OrderUpdate(order, Apply(portfolio, order, snapshot, now));
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var fill in updates.Select(u => u?.NewFill).OfType<Fill>())
+        {
+            logger.LogInformation(
+                "Booked fill {ExecutionId}: {Side} {Quantity} {Symbol} at {Price} for portfolio {PortfolioId}",
+                fill.ExecutionId, fill.Side, fill.Quantity, fill.Symbol, fill.Price, portfolioId);
+        }
+
+        return updates;
+    }
+
+    /// <summary>Books the quantity filled since we last looked (if any) and takes the broker's status.</summary>
+    private Fill? Apply(Portfolio portfolio, Order order, BrokerOrder snapshot, DateTimeOffset now)
+    {
         Fill? fill = null;
         var newQuantity = snapshot.FilledQuantity - order.FilledQuantity;
         if (newQuantity > 0)
@@ -59,16 +98,7 @@ public sealed class OrderUpdateService(
         }
 
         order.ApplyBrokerSnapshot(snapshot, now);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        if (fill is not null)
-        {
-            logger.LogInformation(
-                "Booked fill {ExecutionId}: {Side} {Quantity} {Symbol} at {Price} for portfolio {PortfolioId}",
-                fill.ExecutionId, fill.Side, fill.Quantity, fill.Symbol, fill.Price, portfolioId);
-        }
-
-        return new OrderUpdate(order, fill);
+        return fill;
     }
 
     /// <summary>

@@ -31,4 +31,20 @@ public static class PortfolioLocks
         // Read after the lock: under READ COMMITTED this statement sees what the previous lock holder committed.
         return await db.Portfolios.Include(p => p.Positions).SingleAsync(p => p.Id == portfolioId, cancellationToken);
     }
+
+    /// <summary>
+    /// Locks the portfolio row until the current transaction ends and loads the portfolio WITHOUT its positions, in one
+    /// round trip (the locked row is the latest committed version): for callers that read only the portfolio's own
+    /// columns (trading mode, whether it may trade). Requires an open transaction. Returns null when it does not exist.
+    /// </summary>
+    public static async Task<Portfolio?> LockPortfolioRowAsync(this TradingDbContext db, Guid portfolioId, CancellationToken cancellationToken = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("A portfolio row lock needs an open transaction.");
+        }
+
+        return await db.Portfolios.FromSql($"SELECT *, xmin FROM portfolios WHERE id = {portfolioId} FOR UPDATE")
+            .AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+    }
 }

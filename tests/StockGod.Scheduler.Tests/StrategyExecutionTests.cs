@@ -7,6 +7,7 @@ using StockGod.Testing.FakeAlpaca;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Domain.Orders;
 using StockGod.Trading.Events;
+using StockGod.Trading.Risk;
 using StockGod.Trading.Strategies;
 
 namespace StockGod.Scheduler.Tests;
@@ -279,4 +280,93 @@ public sealed class StrategyExecutionAlpacaTests(TradingDatabaseFixture database
         Assert.Equal((clientOrderId, (Guid?)sent.Id), (order.ClientOrderId, order.BrokerOrderId));
         Assert.NotEqual(OrderStatus.PendingNew, order.Status);
     }
+}
+
+/// <summary>
+/// A portfolio's orders of one firing go to the broker as one batch, every one saved with its client_order_id first;
+/// a firing that died after the broker took the batch is resumed by client_order_id, and no order is sent twice.
+/// </summary>
+public sealed class StrategyExecutionBatchTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>
+{
+    [Fact]
+    public async Task A_portfolios_orders_are_saved_then_sent_as_one_batch_and_a_crashed_firing_is_resumed_without_a_second_order()
+    {
+        var fire = StrategyExecutionHost.Monday10Am;
+        var time = new FakeTimeProvider(fire.AddSeconds(3));
+        var market = new MarketBoard();
+        market.Set("UPCO", fire, 12m, StrategySeed.CrossesUp);
+        market.Set("UPTOO", fire, 20m, StrategySeed.CrossesUp);
+        await using var events = await TradingEventSubscriber.ConnectAsync();
+        var (portfolioId, userId) = await StrategySeed.PortfolioAsync(database, fire);
+        var strategyId = await StrategySeed.SmaCrossoverAsync(database, portfolioId, fire, new RiskLimits(0.3m, 1_000_000m, 0m, 10), "UPCO", "UPTOO");
+        string[] clientOrderIds = [StrategyOrderIds.ClientOrderId(strategyId, "UPCO", fire), StrategyOrderIds.ClientOrderId(strategyId, "UPTOO", fire)];
+        var batches = new List<IReadOnlyList<(string ClientOrderId, OrderStatus Status)>>();
+
+        using (var dying = new StrategyExecutionHost(
+            database, time, market, events.Publisher, wrapGateways: inner => new WatchedGateways(inner, database, batches, dieAfterSending: true)))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => dying.RunAsync(fire));
+        }
+
+        // One broker call carried both orders, and both were in the database (pending_new) before it was made.
+        var batch = Assert.Single(batches);
+        Assert.Equal(clientOrderIds.Order(StringComparer.Ordinal).Select(id => (id, OrderStatus.PendingNew)), batch.OrderBy(o => o.ClientOrderId, StringComparer.Ordinal));
+        foreach (var id in clientOrderIds)
+        {
+            Assert.Equal(1, await StrategySeed.BrokerOrderCountAsync(database, id));
+        }
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        using var restarted = new StrategyExecutionHost(
+            database, time, market, events.Publisher, wrapGateways: inner => new WatchedGateways(inner, database, batches, dieAfterSending: false));
+        var resumed = await restarted.RunAsync(fire);
+        var again = await restarted.RunAsync(fire);
+
+        Assert.Equal((2L, 0L), (resumed["orders_resumed"], resumed["orders_placed"]));
+        Assert.Equal((0L, 2L), (again["orders_placed"], again["orders_existing"]));
+        Assert.Single(batches); // nothing was sent again
+        foreach (var id in clientOrderIds)
+        {
+            Assert.Equal(1, await StrategySeed.BrokerOrderCountAsync(database, id));
+        }
+
+        await using var db = database.CreateDbContext();
+        var orders = await db.Orders.Include(o => o.Fills).Where(o => o.PortfolioId == portfolioId).ToListAsync(StrategyExecutionHost.Ct);
+        Assert.Equal(clientOrderIds.Order(StringComparer.Ordinal), orders.Select(o => o.ClientOrderId).Order(StringComparer.Ordinal));
+        Assert.All(orders, o => Assert.Equal((OrderStatus.Filled, 1), (o.Status, o.Fills.Count)));
+        var portfolio = await db.Portfolios.Include(p => p.Positions).SingleAsync(p => p.Id == portfolioId, StrategyExecutionHost.Ct);
+        Assert.Equal(["UPCO", "UPTOO"], portfolio.Positions.Select(p => p.Symbol).Order(StringComparer.Ordinal));
+        Assert.Equal(100_000m - orders.Sum(o => o.Fills.Sum(f => f.Quantity * f.Price)), portfolio.Cash);
+        Assert.Equal(2, await db.Notifications.CountAsync(n => n.UserId == userId && n.Kind == "order.filled", StrategyExecutionHost.Ct));
+    }
+
+    /// <summary>Records each batch the broker receives with the orders' status in the database at that moment; can die after sending.</summary>
+    private sealed class WatchedGateways(
+        IBrokerageGatewayFactory inner, TradingDatabaseFixture database, List<IReadOnlyList<(string ClientOrderId, OrderStatus Status)>> batches, bool dieAfterSending)
+        : IBrokerageGatewayFactory
+    {
+        public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => new Gateway(inner.For(portfolioId, mode), database, batches, dieAfterSending);
+
+        public bool IsAvailable(TradingMode mode) => inner.IsAvailable(mode);
+    }
+
+    private sealed class Gateway(
+        IBrokerageGateway broker, TradingDatabaseFixture database, List<IReadOnlyList<(string ClientOrderId, OrderStatus Status)>> batches, bool dieAfterSending)
+        : ForwardingGateway(broker)
+    {
+        public override async Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(IReadOnlyList<SubmitOrderRequest> requests, CancellationToken cancellationToken = default)
+        {
+            var ids = requests.Select(r => r.ClientOrderId).ToList();
+            await using (var db = database.CreateDbContext())
+            {
+                var saved = await db.Orders.Where(o => ids.Contains(o.ClientOrderId)).Select(o => new { o.ClientOrderId, o.Status }).ToListAsync(cancellationToken);
+                batches.Add([.. saved.Select(o => (o.ClientOrderId, o.Status))]);
+            }
+
+            var answers = await base.SubmitOrdersAsync(requests, cancellationToken);
+            return dieAfterSending ? throw new ProcessKilledException() : answers;
+        }
+    }
+
+    private sealed class ProcessKilledException() : Exception("The process was killed.");
 }

@@ -39,7 +39,7 @@ internal sealed record PortfolioToTrade(Portfolio Portfolio, IReadOnlyList<Strat
 /// The remaining signals are
 /// recorded, sized and risk-checked by <see cref="PositionSizer"/> with each strategy's limits (strategies of one
 /// portfolio in turn, each seeing the cash and symbols the previous ones committed), and placed as market day orders
-/// through <see cref="OrderPlacementService"/>. The owner is notified of each order and its events are published.
+/// in one batch through <see cref="OrderPlacementService.PlaceBatchAsync"/>. The owner is notified of each order and its events are published.
 /// </summary>
 internal sealed partial class PortfolioStrategyTrader(
     TradingDbContext db,
@@ -106,6 +106,7 @@ internal sealed partial class PortfolioStrategyTrader(
         await RecordSignalsAsync(portfolio.Id, fresh, prices, fireTime, cancellationToken);
 
         var state = new SizingState(portfolio, known, prices);
+        var orders = new List<(StrategyDefinition Strategy, PlaceOrder Command)>();
         foreach (var strategy in fresh.GroupBy(a => a.Strategy.Id))
         {
             var definition = strategy.First().Strategy;
@@ -119,13 +120,15 @@ internal sealed partial class PortfolioStrategyTrader(
                 }
 
                 state.Commit(intent, prices);
-                if (await PlaceAsync(definition, intent, fireTime, counters, cancellationToken) is { } order)
-                {
-                    placed.Add((definition, order));
-                }
+                orders.Add((definition, new PlaceOrder(
+                    portfolio.Id, intent.Symbol, intent.Side, OrderType.Market, TimeInForce.Day, intent.Quantity,
+                    ClientOrderId: StrategyOrderIds.ClientOrderId(definition.Id, intent.Symbol, fireTime),
+                    StrategyId: definition.Id,
+                    SignalId: StrategyOrderIds.SignalId(definition.Id, intent.Symbol, fireTime))));
             }
         }
 
+        await PlaceAsync(portfolio.Id, orders, placed, counters, cancellationToken);
         await NotifyAsync(portfolio, placed, cancellationToken);
         if (placed.Count > 0 && placed.All(p => p.Order.BrokerOrderId is null && p.Order.Status == OrderStatus.PendingNew))
         {
@@ -136,41 +139,45 @@ internal sealed partial class PortfolioStrategyTrader(
         }
     }
 
-    private async Task<Order?> PlaceAsync(StrategyDefinition strategy, OrderIntent intent, DateTimeOffset fireTime, JobCounters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Places the firing's orders of the portfolio as one batch (all saved with their client_order_ids before any is
+    /// sent, one broker call, one transaction recording the answers) and counts what became of each.
+    /// </summary>
+    private async Task PlaceAsync(
+        Guid portfolioId, IReadOnlyList<(StrategyDefinition Strategy, PlaceOrder Command)> orders, List<(StrategyDefinition Strategy, Order Order)> placed,
+        JobCounters counters, CancellationToken cancellationToken)
     {
-        var command = new PlaceOrder(
-            strategy.PortfolioId, intent.Symbol, intent.Side, OrderType.Market, TimeInForce.Day, intent.Quantity,
-            ClientOrderId: StrategyOrderIds.ClientOrderId(strategy.Id, intent.Symbol, fireTime),
-            StrategyId: strategy.Id,
-            SignalId: StrategyOrderIds.SignalId(strategy.Id, intent.Symbol, fireTime));
-        OrderPlacement result;
-        try
+        if (orders.Count == 0)
         {
-            result = await placement.PlaceAsync(command, cancellationToken);
-        }
-        catch (DomainException refused)
-        {
-            // Refused before sending (e.g. shares committed to another open sell meanwhile): nothing reached the broker.
-            counters.Add("orders_rejected");
-            LogPlacementRefused(command.ClientOrderId!, refused.Message);
-            return null;
+            return;
         }
 
-        if (result.AlreadyExisted)
+        var results = await placement.PlaceBatchAsync(portfolioId, [.. orders.Select(o => o.Command)], cancellationToken);
+        for (var i = 0; i < results.Count; i++)
         {
-            // A duplicate firing running at the same moment saved it first; that run reports it.
-            counters.Add("orders_existing");
-            return null;
+            switch (results[i])
+            {
+                case { Refusal: { } refused }:
+                    // Refused before sending (e.g. shares committed to another open sell meanwhile): nothing reached the broker.
+                    counters.Add("orders_rejected");
+                    LogPlacementRefused(orders[i].Command.ClientOrderId!, refused.Message);
+                    break;
+                case { AlreadyExisted: true }:
+                    // A duplicate firing running at the same moment saved it first; that run reports it.
+                    counters.Add("orders_existing");
+                    break;
+                case { Order: { } order }:
+                    counters.Add(order.Status switch
+                    {
+                        OrderStatus.Rejected => "orders_rejected",
+                        // Sent, but the broker could not say whether it has it: order_status_check resumes it by client_order_id.
+                        OrderStatus.PendingNew => "orders_unconfirmed",
+                        _ => "orders_placed",
+                    });
+                    placed.Add((orders[i].Strategy, order));
+                    break;
+            }
         }
-
-        counters.Add(result.Order.Status switch
-        {
-            OrderStatus.Rejected => "orders_rejected",
-            // Sent, but the broker could not say whether it has it: order_status_check resumes it by client_order_id.
-            OrderStatus.PendingNew => "orders_unconfirmed",
-            _ => "orders_placed",
-        });
-        return result.Order;
     }
 
     /// <summary>Saves the firing's BUY and SELL signals (HOLDs are only counted), skipping rows an earlier attempt wrote.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using StockGod.Trading.Domain;
@@ -45,21 +46,69 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         _logger = logger;
     }
 
-    public Task<BrokerOrder> SubmitOrderAsync(SubmitOrderRequest request, CancellationToken cancellationToken = default) =>
-        InAccountAsync(async (db, account, now) =>
+    public async Task<BrokerOrder> SubmitOrderAsync(SubmitOrderRequest request, CancellationToken cancellationToken = default)
+    {
+        var answer = (await SubmitOrdersAsync([request], cancellationToken))[0];
+        if (answer.Failure is { } refused)
         {
-            var existing = await db.Set<SimOrder>().SingleOrDefaultAsync(o => o.AccountId == _portfolioId && o.ClientOrderId == request.ClientOrderId, cancellationToken);
-            if (existing is not null)
+            ExceptionDispatchInfo.Throw(refused);
+        }
+
+        return answer.Order!;
+    }
+
+    /// <summary>
+    /// Takes the orders in one account transaction: one read of the account's open orders (and of those with these
+    /// client_order_ids), one quote call, one read of the positions involved, one save. Each order is checked against
+    /// what the ones before it reserved; a refusal concerns that order alone.
+    /// </summary>
+    public Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(IReadOnlyList<SubmitOrderRequest> requests, CancellationToken cancellationToken = default) =>
+        InAccountAsync<IReadOnlyList<OrderSubmission>>(async (db, account, now) =>
+        {
+            var clientOrderIds = requests.Select(r => r.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
+            var known = await db.Set<SimOrder>()
+                .Where(o => o.AccountId == _portfolioId && (OpenStatuses.Contains(o.Status) || clientOrderIds.Contains(o.ClientOrderId)))
+                .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
+                .ToListAsync(cancellationToken);
+            var open = known.Where(o => OpenStatuses.Contains(o.Status)).ToList();
+            var byClientOrderId = known.ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
+            var symbols = requests.Select(r => NormalizedOrNull(r.Symbol)).OfType<string>().Concat(open.Select(o => o.Symbol)).ToList();
+            var quotes = await QuotesAsync(symbols, cancellationToken);
+            var positions = await PositionsAsync(db, symbols, cancellationToken);
+
+            var answers = new (SimOrder? Order, Exception? Failure)[requests.Count];
+            var accepted = new List<SimOrder>();
+            for (var i = 0; i < requests.Count; i++)
             {
-                // Idempotent on client_order_id: the same id never makes a second order.
-                return existing.ToBrokerOrder();
+                if (byClientOrderId.TryGetValue(requests[i].ClientOrderId, out var existing))
+                {
+                    // Idempotent on client_order_id: the same id never makes a second order.
+                    answers[i] = (existing, null);
+                    continue;
+                }
+
+                try
+                {
+                    var order = Accept(account, open, positions, quotes, requests[i], now);
+                    db.Add(order);
+                    open.Add(order);
+                    byClientOrderId[order.ClientOrderId] = order;
+                    accepted.Add(order);
+                    answers[i] = (order, null);
+                }
+                catch (BrokerageException refused)
+                {
+                    answers[i] = (null, refused);
+                }
             }
 
-            var order = await AcceptAsync(db, account, request, now, cancellationToken);
-            db.Add(order);
-            await EvaluateAsync(db, account, [order], now, cancellationToken);
-            LogAccepted(order.ClientOrderId, order.Side, order.Quantity, order.Symbol, order.Status);
-            return order.ToBrokerOrder();
+            Evaluate(db, account, open, quotes, positions, now);
+            foreach (var order in accepted)
+            {
+                LogAccepted(order.ClientOrderId, order.Side, order.Quantity, order.Symbol, order.Status);
+            }
+
+            return [.. answers.Select((a, i) => new OrderSubmission(requests[i], a.Order?.ToBrokerOrder(), a.Failure))];
         }, cancellationToken);
 
     public Task<BrokerOrder?> GetOrderAsync(Guid orderId, CancellationToken cancellationToken = default) =>
@@ -133,7 +182,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         var book = await ReadBookWithNoOpenOrderAsync(cancellationToken)
             ?? await InAccountAsync(async (db, account, now) =>
             {
-                await EvaluateAsync(db, account, [], now, cancellationToken);
+                await EvaluateAsync(db, account, now, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken); // so the positions read next include the fills just made
                 var positions = await db.Set<SimPosition>().AsNoTracking()
                     .Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol)
@@ -189,8 +238,13 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         return Task.FromResult(days);
     }
 
-    /// <summary>Validates a new order like Alpaca does and reserves what it needs; throws Alpaca's refusals.</summary>
-    private async Task<SimOrder> AcceptAsync(TradingDbContext db, SimAccount account, SubmitOrderRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Validates a new order like Alpaca does against the account as it stands with the open orders before it
+    /// (buying power net of what open buys reserve, shares net of what open sells commit); throws Alpaca's refusals.
+    /// </summary>
+    private SimOrder Accept(
+        SimAccount account, IReadOnlyList<SimOrder> open, IReadOnlyDictionary<string, SimPosition> positions,
+        IReadOnlyDictionary<string, Quote> quotes, SubmitOrderRequest request, DateTimeOffset now)
     {
         string symbol;
         try
@@ -203,7 +257,6 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             throw new InvalidOrderException(invalid.Message);
         }
 
-        var quotes = await QuotesAsync([symbol], cancellationToken);
         if (!quotes.TryGetValue(symbol, out var quote))
         {
             throw new InvalidOrderException($"asset \"{symbol}\" not found");
@@ -229,7 +282,8 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
         if (request.Side == OrderSide.Buy)
         {
-            var available = account.Cash - await ReservedForBuysAsync(db, cancellationToken);
+            var reserved = DecimalRounding.Money(open.Where(o => o.Side == OrderSide.Buy).Sum(o => o.RemainingQuantity * o.ReservedPrice));
+            var available = account.Cash - reserved;
             var required = DecimalRounding.Money(request.Notional ?? (quantity * reservedPrice));
             if (required > available)
             {
@@ -238,10 +292,8 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         }
         else if (!_options.AllowShorting)
         {
-            var held = (await db.Set<SimPosition>().SingleOrDefaultAsync(p => p.AccountId == _portfolioId && p.Symbol == symbol, cancellationToken))?.Quantity ?? 0m;
-            var committed = await db.Set<SimOrder>()
-                .Where(o => o.AccountId == _portfolioId && o.Symbol == symbol && o.Side == OrderSide.Sell && OpenStatuses.Contains(o.Status))
-                .SumAsync(o => o.Quantity - o.FilledQuantity, cancellationToken);
+            var held = positions.GetValueOrDefault(symbol)?.Quantity ?? 0m;
+            var committed = open.Where(o => o.Symbol == symbol && o.Side == OrderSide.Sell).Sum(o => o.RemainingQuantity);
             var available = Math.Max(held - committed, 0m);
             if (quantity > available)
             {
@@ -271,13 +323,12 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     }
 
     /// <summary>Expires, fills or leaves each open order, oldest first, against the quotes of now.</summary>
-    private async Task EvaluateAsync(TradingDbContext db, SimAccount account, IReadOnlyList<SimOrder> added, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task EvaluateAsync(TradingDbContext db, SimAccount account, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var open = await db.Set<SimOrder>()
             .Where(o => o.AccountId == _portfolioId && OpenStatuses.Contains(o.Status))
             .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
             .ToListAsync(cancellationToken);
-        open.AddRange(added);
         if (open.Count == 0)
         {
             return;
@@ -285,6 +336,19 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
         var sessionOpen = _sessions.IsOpen(now);
         var quotes = sessionOpen ? await QuotesAsync(open.Select(o => o.Symbol), cancellationToken) : new Dictionary<string, Quote>();
+        var positions = sessionOpen ? await PositionsAsync(db, open.Select(o => o.Symbol), cancellationToken) : [];
+        Evaluate(db, account, open, quotes, positions, now);
+    }
+
+    /// <summary>
+    /// Expires, fills or leaves each of <paramref name="open"/> (oldest first) against <paramref name="quotes"/>;
+    /// <paramref name="positions"/> holds the account's positions in their symbols (tracked), and gains the new ones.
+    /// </summary>
+    private void Evaluate(
+        TradingDbContext db, SimAccount account, IReadOnlyList<SimOrder> open, IReadOnlyDictionary<string, Quote> quotes,
+        Dictionary<string, SimPosition> positions, DateTimeOffset now)
+    {
+        var sessionOpen = _sessions.IsOpen(now);
         foreach (var order in open)
         {
             if (order.ExpiresAt is { } expiresAt && now >= expiresAt)
@@ -299,18 +363,33 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
                 continue;
             }
 
-            await MatchAsync(db, account, order, quote, now, cancellationToken);
+            Match(db, account, order, quote, positions, now);
+        }
+
+        // A position closed by one fill may be reopened by a later one of the same evaluation: removed only at the end.
+        foreach (var closed in positions.Values.Where(p => p.Quantity == 0).ToList())
+        {
+            positions.Remove(closed.Symbol);
+            var entry = db.Entry(closed);
+            if (entry.State == EntityState.Added)
+            {
+                entry.State = EntityState.Detached;
+            }
+            else
+            {
+                db.Remove(closed);
+            }
         }
     }
 
-    private async Task MatchAsync(TradingDbContext db, SimAccount account, SimOrder order, Quote quote, DateTimeOffset now, CancellationToken cancellationToken)
+    private void Match(TradingDbContext db, SimAccount account, SimOrder order, Quote quote, Dictionary<string, SimPosition> positions, DateTimeOffset now)
     {
         var immediate = order.TimeInForce is TimeInForce.Ioc or TimeInForce.Fok;
         var price = SimulatedOrderMatcher.ExecutablePrice(order, quote, _options.SlippageBasisPoints);
         var quantity = _options.MaxFillQuantityPerEvaluation is { } max ? Math.Min(order.RemainingQuantity, max) : order.RemainingQuantity;
         if (price is { } executable && !(order.TimeInForce == TimeInForce.Fok && quantity < order.RemainingQuantity))
         {
-            await FillAsync(db, account, order, quantity, executable, now, cancellationToken);
+            Fill(db, account, order, quantity, executable, positions, now);
         }
 
         if (immediate && order.RemainingQuantity > 0)
@@ -321,7 +400,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         }
     }
 
-    private async Task FillAsync(TradingDbContext db, SimAccount account, SimOrder order, decimal quantity, decimal price, DateTimeOffset now, CancellationToken cancellationToken)
+    private void Fill(TradingDbContext db, SimAccount account, SimOrder order, decimal quantity, decimal price, Dictionary<string, SimPosition> positions, DateTimeOffset now)
     {
         order.AverageFillPrice = DecimalRounding.Price((((order.AverageFillPrice ?? 0m) * order.FilledQuantity) + (quantity * price)) / (order.FilledQuantity + quantity));
         order.FilledQuantity += quantity;
@@ -333,14 +412,14 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         account.Cash = DecimalRounding.Money(account.Cash - (signed * price));
         account.UpdatedAt = now;
 
-        var position = await db.Set<SimPosition>().FindAsync([_portfolioId, order.Symbol], cancellationToken);
-        if (position is null)
+        if (!positions.TryGetValue(order.Symbol, out var position))
         {
-            db.Add(new SimPosition { AccountId = _portfolioId, Symbol = order.Symbol, Quantity = signed, CostBasis = DecimalRounding.Money(signed * price) });
-            return;
+            position = new SimPosition { AccountId = _portfolioId, Symbol = order.Symbol };
+            db.Add(position);
+            positions.Add(order.Symbol, position);
         }
 
-        if (Math.Sign(position.Quantity) == Math.Sign(signed))
+        if (position.Quantity == 0 || Math.Sign(position.Quantity) == Math.Sign(signed))
         {
             position.Quantity += signed;
             position.CostBasis = DecimalRounding.Money(position.CostBasis + (signed * price));
@@ -356,9 +435,27 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             position.Quantity = opening;
             position.CostBasis = DecimalRounding.Money(opening * price);
         }
-        else if (position.Quantity == 0)
+    }
+
+    /// <summary>The account's positions in <paramref name="symbols"/>, tracked, by symbol (one query).</summary>
+    private async Task<Dictionary<string, SimPosition>> PositionsAsync(TradingDbContext db, IEnumerable<string> symbols, CancellationToken cancellationToken)
+    {
+        var distinct = symbols.Distinct(StringComparer.Ordinal).ToList();
+        return distinct.Count == 0
+            ? new Dictionary<string, SimPosition>(StringComparer.Ordinal)
+            : await db.Set<SimPosition>().Where(p => p.AccountId == _portfolioId && distinct.Contains(p.Symbol))
+                .ToDictionaryAsync(p => p.Symbol, StringComparer.Ordinal, cancellationToken);
+    }
+
+    private static string? NormalizedOrNull(string symbol)
+    {
+        try
         {
-            db.Remove(position);
+            return Symbols.Normalize(symbol);
+        }
+        catch (Exception invalid) when (invalid is DomainException or ArgumentException)
+        {
+            return null;
         }
     }
 
@@ -413,7 +510,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     private Task<T> InEvaluatedAccountAsync<T>(Func<TradingDbContext, Task<T>> action, CancellationToken cancellationToken) =>
         InAccountAsync(async (db, account, now) =>
         {
-            await EvaluateAsync(db, account, [], now, cancellationToken);
+            await EvaluateAsync(db, account, now, cancellationToken);
             return await action(db);
         }, cancellationToken);
 
@@ -423,17 +520,21 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         await using var db = new TradingDbContext(_dbOptions);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = _timeProvider.GetUtcNow();
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO sim_accounts (portfolio_id, cash, created_at, updated_at)
-            SELECT id, starting_cash, {now}, {now} FROM portfolios WHERE id = {_portfolioId}
-            ON CONFLICT (portfolio_id) DO NOTHING
-            """,
-            cancellationToken);
-        var account = await db.Set<SimAccount>()
-            .FromSql($"SELECT * FROM sim_accounts WHERE portfolio_id = {_portfolioId} FOR UPDATE")
-            .SingleOrDefaultAsync(cancellationToken)
-            ?? throw new BrokerageNotFoundException($"no simulated account: portfolio {_portfolioId} does not exist");
+        var account = await LockAccountAsync(db, cancellationToken);
+        if (account is null)
+        {
+            // First use: open the account (a concurrent first use may win the insert; both then lock the same row).
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO sim_accounts (portfolio_id, cash, created_at, updated_at)
+                SELECT id, starting_cash, {now}, {now} FROM portfolios WHERE id = {_portfolioId}
+                ON CONFLICT (portfolio_id) DO NOTHING
+                """,
+                cancellationToken);
+            account = await LockAccountAsync(db, cancellationToken)
+                ?? throw new BrokerageNotFoundException($"no simulated account: portfolio {_portfolioId} does not exist");
+        }
+
         var result = await action(db, account, now);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -441,6 +542,9 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     }
 
     private sealed record SimBook(decimal Cash, IReadOnlyList<SimPosition> Positions, decimal ReservedForBuys);
+
+    private Task<SimAccount?> LockAccountAsync(TradingDbContext db, CancellationToken cancellationToken) =>
+        db.Set<SimAccount>().FromSql($"SELECT * FROM sim_accounts WHERE portfolio_id = {_portfolioId} FOR UPDATE").SingleOrDefaultAsync(cancellationToken);
 
     [LoggerMessage(LogLevel.Information, "Simulated exchange accepted {ClientOrderId}: {Side} {Quantity} {Symbol}, now {Status}")]
     private partial void LogAccepted(string clientOrderId, OrderSide side, decimal quantity, string symbol, OrderStatus status);
