@@ -32,6 +32,8 @@ internal sealed class JobExecutionRecorder(
 {
     private const int MaxConcurrencyRetries = 5;
 
+    private const string AbandonedMessage = "Abandoned: the Scheduler instance running it stopped before the run finished.";
+
     /// <summary>Creates the rows of jobs not seeded yet and refreshes the cron text of the others; safe to run on
     /// every replica at once.</summary>
     public async Task SeedAsync(IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken)
@@ -97,7 +99,10 @@ internal sealed class JobExecutionRecorder(
 
     /// <summary>Finishes a run as completed (no error) or failed and updates the job's stats and circuit breaker. An
     /// operator's concurrent change of the job row is re-read, not overwritten.</summary>
-    public async Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken)
+    public Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken) =>
+        FinishAsync(run, error, counters, abandoned: false, cancellationToken);
+
+    private async Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, bool abandoned, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -110,7 +115,15 @@ internal sealed class JobExecutionRecorder(
                 return job; // already finished elsewhere (its owner, or a sweep that declared it abandoned)
             }
 
-            Finish(job, execution, error, counters);
+            if (abandoned)
+            {
+                job.Abandon(execution, time.GetUtcNow(), error ?? AbandonedMessage);
+            }
+            else
+            {
+                Finish(job, execution, error, counters);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -140,7 +153,7 @@ internal sealed class JobExecutionRecorder(
             .ToListAsync(cancellationToken);
         foreach (var run in abandoned)
         {
-            var job = await FinishAsync(run, "Abandoned: the Scheduler instance running it stopped before the run finished.", new JobCounters(), cancellationToken);
+            var job = await FinishAsync(run, AbandonedMessage, new JobCounters(), abandoned: true, cancellationToken);
             logger.LogWarning("Marked execution {ExecutionId} of job {Job} as abandoned", run.ExecutionId, job.Name);
         }
 

@@ -280,7 +280,8 @@ public sealed class SchedulerKillTests(TradingDatabaseFixture database) : IClass
 
             if (deadline.Elapsed > timeout)
             {
-                Assert.Fail($"Waited {timeout} for {what}. The Scheduler's last output:\n{scheduler.Output()}");
+                var jobs = await RowsAsync("SELECT name, status, consecutive_failures, last_error_message FROM scheduled_jobs ORDER BY name");
+                Assert.Fail($"Waited {timeout} for {what}. Jobs:\n{string.Join('\n', jobs)}\nThe Scheduler's last output:\n{scheduler.Output()}");
             }
 
             await Task.Delay(2, Ct);
