@@ -96,11 +96,34 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
             [new($"0 {delay.Minutes} * * * ?", TradingWindow.AfterClose, CronTriggerMisfireInstruction.FireAndProceed, delay)]);
     }
 
-    /// <summary>The default jobs, with the screening delay of <c>Screening:ScheduleAfterClose</c> when it is set.</summary>
-    public static IReadOnlyList<JobDefinition> Configured(IConfiguration configuration) =>
-        configuration.GetValue<TimeSpan?>("Screening:ScheduleAfterClose") is { } delay
-            ? [.. Default.Select(d => d.Name == StockScreening ? StockScreeningDefinition(delay) : d)]
+    /// <summary>
+    /// The default jobs, with the screening delay of <c>Screening:ScheduleAfterClose</c> when it is set, and each job's
+    /// cadence (its first schedule's cron) replaced by <c>Scheduler:Cadence:{job}</c> when that is set.
+    /// </summary>
+    public static IReadOnlyList<JobDefinition> Configured(IConfiguration configuration)
+    {
+        IEnumerable<JobDefinition> jobs = configuration.GetValue<TimeSpan?>("Screening:ScheduleAfterClose") is { } delay
+            ? Default.Select(d => d.Name == StockScreening ? StockScreeningDefinition(delay) : d)
             : Default;
+        var cadence = configuration.GetSection(SchedulerOptions.SectionName).Get<SchedulerOptions>()?.Cadence ?? [];
+        var unknown = cadence.Keys.Where(name => !Default.Any(d => d.Name == name)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidOperationException($"Scheduler:Cadence names no job called {string.Join(", ", unknown)}.");
+        }
+
+        return [.. jobs.Select(d => cadence.TryGetValue(d.Name, out var cron) ? WithCadence(d, cron) : d)];
+    }
+
+    private static JobDefinition WithCadence(JobDefinition definition, string cron)
+    {
+        if (!CronExpression.TryParse(cron, out _))
+        {
+            throw new InvalidOperationException($"Scheduler:Cadence:{definition.Name} is not a Quartz cron expression: '{cron}'.");
+        }
+
+        return definition with { Schedules = [definition.Schedules[0] with { CronExpression = cron }, .. definition.Schedules.Skip(1)] };
+    }
 
     public JobDefinition Get(string name) =>
         _byName.TryGetValue(name, out var definition) ? definition : throw new KeyNotFoundException($"No scheduled job named '{name}'.");

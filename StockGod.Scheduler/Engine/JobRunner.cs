@@ -25,9 +25,11 @@ internal sealed class JobRunner(
     public async ValueTask RunAsync(IJobExecutionContext context, Func<JobRunContext, CancellationToken, Task> work, CancellationToken cancellationToken)
     {
         var definition = catalog.Get(context.JobDetail.Key.Name);
-        var fireTime = context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+        var fireTime = ScheduledFireTimeOf(context);
         var manual = context.MergedJobDataMap.ContainsKey(ManualFiringKey);
-        if (!manual && definition.ScheduleOf(context.Trigger.Key) is { } schedule && !tradingHours.Includes(schedule, fireTime))
+        // A recovered run is judged by the trigger it redoes, at that trigger's time.
+        var trigger = context.Recovering && context.RecoveringTriggerKey is { } recovered ? recovered : context.Trigger.Key;
+        if (!manual && definition.ScheduleOf(trigger) is { } schedule && !tradingHours.Includes(schedule, fireTime))
         {
             // Outside trading hours: not a run, so nothing is recorded beyond the metric.
             metrics.RecordSkipped(definition.Name, "outside_trading_hours");
@@ -69,6 +71,24 @@ internal sealed class JobRunner(
         {
             logger.LogError("Job {Job} failed {Failures} times in a row: its circuit breaker is open until an operator resets it", job.Name, job.ConsecutiveFailures);
         }
+    }
+
+    /// <summary>
+    /// The time the firing was scheduled for. A run recovered after its replica died is fired by a recovery trigger that
+    /// Quartz schedules at the original's actual fire time; the original's scheduled time is in the trigger's data, and
+    /// it is the one the run must use, so a recovered strategy_execution derives the very client_order_ids of the run
+    /// it redoes (and resumes that run's orders) rather than ids of a firing that never was.
+    /// </summary>
+    internal static DateTimeOffset ScheduledFireTimeOf(IJobExecutionContext context)
+    {
+        if (context.Recovering
+            && context.MergedJobDataMap.TryGetString(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime, out var original)
+            && DateTimeOffset.TryParse(original, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var scheduled))
+        {
+            return scheduled;
+        }
+
+        return context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
     }
 }
 

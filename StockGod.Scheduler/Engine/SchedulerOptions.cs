@@ -20,4 +20,12 @@ public sealed class SchedulerOptions
 
     /// <summary>Cluster check-in period of the Quartz node.</summary>
     public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Job name → Quartz cron expression (America/New_York) replacing the job's cadence, its first schedule (an
+    /// after-close schedule such as order_status_check's sweep is kept). Empty by default: the catalog's schedules.
+    /// For load and fault-injection runs that want the intraday jobs every few seconds, e.g.
+    /// <c>Scheduler__Cadence__strategy_execution=0/3 * * * * ?</c>; the trading-hours guard still applies.
+    /// </summary>
+    public Dictionary<string, string> Cadence { get; set; } = new(StringComparer.Ordinal);
 }

@@ -36,6 +36,8 @@ internal sealed class JobExecutionRecorder(
     /// failover takes seconds).</summary>
     private static readonly TimeSpan DatabaseOutageLimit = TimeSpan.FromMinutes(2);
 
+    private const string AbandonedMessage = "Abandoned: the Scheduler instance running it stopped before the run finished.";
+
     /// <summary>Creates the rows of jobs not seeded yet and refreshes the cron text of the others; safe to run on
     /// every replica at once.</summary>
     public async Task SeedAsync(IEnumerable<JobDefinition> definitions, CancellationToken cancellationToken)
@@ -117,9 +119,9 @@ internal sealed class JobExecutionRecorder(
     /// operator's concurrent change of the job row is re-read, not overwritten. While the database is unreachable it
     /// waits for it: otherwise the row would stay started for good (its replica is alive, so no sweep would end it).</summary>
     public Task<ScheduledJob> FinishAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken) =>
-        WhileDatabaseUnavailableAsync(run.ExecutionId.ToString(), () => FinishOnceAsync(run, error, counters, cancellationToken), cancellationToken);
+        WhileDatabaseUnavailableAsync(run.ExecutionId.ToString(), () => FinishOnceAsync(run, error, counters, abandoned: false, cancellationToken), cancellationToken);
 
-    private async Task<ScheduledJob> FinishOnceAsync(StartedRun run, string? error, JobCounters counters, CancellationToken cancellationToken)
+    private async Task<ScheduledJob> FinishOnceAsync(StartedRun run, string? error, JobCounters counters, bool abandoned, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -132,7 +134,15 @@ internal sealed class JobExecutionRecorder(
                 return job; // already finished elsewhere (its owner, or a sweep that declared it abandoned)
             }
 
-            Finish(job, execution, error, counters);
+            if (abandoned)
+            {
+                job.Abandon(execution, time.GetUtcNow(), error ?? AbandonedMessage);
+            }
+            else
+            {
+                Finish(job, execution, error, counters);
+            }
+
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -162,7 +172,7 @@ internal sealed class JobExecutionRecorder(
             .ToListAsync(cancellationToken);
         foreach (var run in abandoned)
         {
-            var job = await FinishAsync(run, "Abandoned: the Scheduler instance running it stopped before the run finished.", new JobCounters(), cancellationToken);
+            var job = await FinishOnceAsync(run, AbandonedMessage, new JobCounters(), abandoned: true, cancellationToken);
             logger.LogWarning("Marked execution {ExecutionId} of job {Job} as abandoned", run.ExecutionId, job.Name);
         }
 

@@ -112,6 +112,36 @@ public sealed class MonitoringTests(TradingDatabaseFixture database) : IClassFix
     }
 
     [Fact]
+    public async Task Runs_abandoned_by_dying_instances_are_failures_that_do_not_open_the_circuit_breaker()
+    {
+        var name = await SeedJobAsync();
+        var (failed, _) = await Recorder.TryStartAsync(name, manual: false, "node-a", CancellationToken.None);
+        await Recorder.FinishAsync(failed!, "a real failure", new JobCounters(), CancellationToken.None);
+        var abandonedRuns = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            // Twelve processes in a row killed mid-run (kill -9, a node lost): more than the breaker's ten.
+            var (run, _) = await Recorder.TryStartAsync(name, manual: false, $"node-killed-{i}", CancellationToken.None);
+            abandonedRuns.Add(run!.ExecutionId);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(2));
+        await Recorder.MarkAbandonedAsync(["node-a"], CancellationToken.None);
+
+        await using var db = database.CreateDbContext();
+        var job = await db.ScheduledJobs.SingleAsync(j => j.Name == name, TestContext.Current.CancellationToken);
+        Assert.Equal(ScheduledJobStatus.Enabled, job.Status);
+        Assert.Equal(1, job.ConsecutiveFailures); // the real failure only
+        Assert.Equal(13, job.FailureCount);
+        Assert.Equal(JobExecutionStatus.Failed, job.LastExecutionStatus);
+        Assert.StartsWith("Abandoned", job.LastErrorMessage, StringComparison.Ordinal);
+        Assert.All(
+            await db.JobExecutions.Where(e => abandonedRuns.Contains(e.Id)).ToListAsync(TestContext.Current.CancellationToken),
+            e => Assert.Equal(JobExecutionStatus.Failed, e.Status));
+        Assert.NotNull((await Recorder.TryStartAsync(name, manual: false, "node-a", CancellationToken.None)).Run);
+    }
+
+    [Fact]
     public async Task Executions_left_started_by_a_dead_instance_are_marked_abandoned_and_live_ones_are_not()
     {
         var name = await SeedJobAsync();

@@ -144,6 +144,41 @@ public sealed class ScheduleTests
     }
 
     [Fact]
+    public void A_configured_cadence_replaces_a_jobs_intraday_cron_and_keeps_its_after_close_sweep()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Scheduler:Cadence:order_status_check"] = "0/2 * * * * ?",
+            ["Scheduler:Cadence:strategy_execution"] = "0/3 * * * * ?",
+        }).Build();
+        var jobs = JobCatalog.Configured(configuration);
+
+        var orders = jobs.Single(d => d.Name == JobCatalog.OrderStatusCheck).Schedules;
+        Assert.Equal(["0/2 * * * * ?", "0 10 * * * ?"], orders.Select(s => s.CronExpression));
+        Assert.Equal(TradingWindow.Session, orders[0].Window);
+        Assert.Equal("0/3 * * * * ?", jobs.Single(d => d.Name == JobCatalog.StrategyExecution).Schedules.Single().CronExpression);
+        Assert.Equal(
+            JobCatalog.Default.Single(d => d.Name == JobCatalog.PositionSync).Schedules,
+            jobs.Single(d => d.Name == JobCatalog.PositionSync).Schedules);
+
+        // Every 2 seconds, within the session only.
+        var firings = Runs(orders[0], NyseCalendar.Instance, new DateOnly(2024, 3, 6));
+        Assert.Equal(Et(2024, 3, 6, 9, 30), firings[0]);
+        Assert.Equal(TimeSpan.FromSeconds(2), firings[1] - firings[0]);
+    }
+
+    [Theory]
+    [InlineData("Scheduler:Cadence:strategy_exec", "0/3 * * * * ?")]
+    [InlineData("Scheduler:Cadence:strategy_execution", "every three seconds")]
+    public void A_cadence_for_an_unknown_job_or_with_a_bad_cron_stops_the_start(string key, string cron)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [key] = cron }).Build();
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => JobCatalog.Configured(configuration));
+        Assert.Contains("Scheduler:Cadence", refusal.Message);
+    }
+
+    [Fact]
     public void Every_default_schedule_is_a_valid_cron_expression()
     {
         Assert.All(JobCatalog.Default.SelectMany(d => d.Schedules), s => Assert.True(CronExpression.TryParse(s.CronExpression, out _), s.CronExpression));

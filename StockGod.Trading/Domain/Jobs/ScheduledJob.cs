@@ -126,6 +126,26 @@ public sealed class ScheduledJob
         UpdatedAt = at;
     }
 
+    /// <summary>
+    /// Books a run whose Scheduler process died under it (found by a surviving replica): a failed execution, but no
+    /// evidence against the job, so the circuit breaker's consecutive failures stay as they are (a crash loop of the
+    /// process, a node lost, a kill -9 must not leave trading switched off until an operator resets it; Quartz redoes
+    /// the run anyway). Its duration, which ends when the death was noticed, stays out of the average.
+    /// </summary>
+    public void Abandon(JobExecution execution, DateTimeOffset at, string errorMessage)
+    {
+        execution.Finish(JobExecutionStatus.Failed, at, errorMessage, metadata: null);
+        FailureCount++;
+        if (LastExecutionAt is not { } last || execution.StartedAt >= last)
+        {
+            // Only when it is the job's latest run: a later run's outcome is not overwritten.
+            LastExecutionStatus = JobExecutionStatus.Failed;
+            LastErrorMessage = execution.ErrorMessage;
+        }
+
+        UpdatedAt = at;
+    }
+
     private void RecordDuration(JobExecution execution)
     {
         var duration = (double)execution.DurationMs!.Value;
