@@ -28,6 +28,23 @@ public sealed class DistributedApplication
     /// </summary>
     internal static AsyncLocal<Action<DistributedApplication>?> Intercept { get; } = new();
 
+    /// <summary>The application the AppHost's Program builds with <paramref name="args"/>, captured instead of run.</summary>
+    internal static DistributedApplication CaptureFromProgram(params string[] args)
+    {
+        DistributedApplication? built = null;
+        Intercept.Value = app => built = app;
+        try
+        {
+            typeof(DistributedApplication).Assembly.EntryPoint!.Invoke(null, [args]);
+        }
+        finally
+        {
+            Intercept.Value = null;
+        }
+
+        return built ?? throw new InvalidOperationException("The AppHost did not build an application.");
+    }
+
     public DistributedApplicationModel Model { get; }
 
     public DistributedApplicationExecutionContext ExecutionContext => _builder.ExecutionContext;

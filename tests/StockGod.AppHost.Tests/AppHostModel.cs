@@ -5,21 +5,7 @@ namespace StockGod.AppHost.Tests;
 /// <summary>The graph the real AppHost Program builds, captured instead of run (as Aspire.Hosting.Testing does).</summary>
 internal static class AppHostModel
 {
-    public static DistributedApplication Build(params string[] args)
-    {
-        DistributedApplication? built = null;
-        DistributedApplication.Intercept.Value = app => built = app;
-        try
-        {
-            typeof(DistributedApplication).Assembly.EntryPoint!.Invoke(null, [args]);
-        }
-        finally
-        {
-            DistributedApplication.Intercept.Value = null;
-        }
-
-        return built ?? throw new InvalidOperationException("The AppHost did not build an application.");
-    }
+    public static DistributedApplication Build(params string[] args) => DistributedApplication.CaptureFromProgram(args);
 
     /// <summary>A throwaway state folder, deleted on dispose.</summary>
     public sealed class StateFolder : IDisposable

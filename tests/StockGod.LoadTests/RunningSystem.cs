@@ -92,21 +92,7 @@ public sealed class RunningSystem : IAsyncDisposable
     }
 
     /// <summary>The graph the AppHost's Program builds, with the given command-line configuration.</summary>
-    private static DistributedApplication BuildAppHostGraph(params string[] args)
-    {
-        DistributedApplication? built = null;
-        DistributedApplication.Intercept.Value = app => built = app;
-        try
-        {
-            typeof(DistributedApplication).Assembly.EntryPoint!.Invoke(null, [args]);
-        }
-        finally
-        {
-            DistributedApplication.Intercept.Value = null;
-        }
-
-        return built ?? throw new InvalidOperationException("The AppHost did not build an application.");
-    }
+    private static DistributedApplication BuildAppHostGraph(params string[] args) => DistributedApplication.CaptureFromProgram(args);
 
     /// <summary>
     /// Configuration only, no code: Production (as deployed), logs below Warning off (as under load in production),
