@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using StockGod.Scheduler.Monitoring;
@@ -26,6 +27,32 @@ internal sealed record PortfolioToTrade(Portfolio Portfolio, IReadOnlyList<Strat
     public bool HasActionableSignals => Strategies.Any(e => e.Signals.Any(s => s.Action != SignalAction.Hold));
 }
 
+/// <summary>A BUY or SELL signal of a strategy and the client_order_id an order for it carries in this firing.</summary>
+internal sealed record Intent(StrategyDefinition Strategy, StrategySignal Signal, string ClientOrderId);
+
+/// <summary>An order of the portfolio that matters to a firing: open, or placed by a strategy since its symbol's latest bar.</summary>
+internal sealed record KnownOrder(
+    Guid Id, Guid PortfolioId, string ClientOrderId, Guid? StrategyId, string Symbol, OrderSide Side, OrderStatus Status, decimal? Quantity,
+    decimal FilledQuantity, decimal? LimitPrice, DateTimeOffset CreatedAt)
+{
+    public bool IsOpen => Status.IsOpen();
+}
+
+/// <summary>
+/// What one portfolio does in a firing, decided in memory from the orders it already has: the orders of THIS firing
+/// left pending_new by an earlier attempt (<see cref="Resume"/>), the signals to record, size and place
+/// (<see cref="Fresh"/>) and the rows of those signals.
+/// </summary>
+internal sealed record PortfolioPlan(
+    Portfolio Portfolio, IReadOnlyList<KnownOrder> Known, IReadOnlyList<(StrategyDefinition Strategy, Guid OrderId)> Resume,
+    IReadOnlyList<Intent> Fresh, IReadOnlyList<Signal> Signals)
+{
+    public bool HasWork => Resume.Count > 0 || Fresh.Count > 0;
+}
+
+/// <summary>An order the firing placed (or resumed) for a portfolio's owner, to notify and publish.</summary>
+internal sealed record PlacedOrder(Guid OwnerUserId, StrategyDefinition Strategy, Order Order);
+
 /// <summary>
 /// Turns one portfolio's BUY and SELL signals of a firing into orders, in a scope of its own.
 /// <para>
@@ -36,47 +63,36 @@ internal sealed record PortfolioToTrade(Portfolio Portfolio, IReadOnlyList<Strat
 /// and recording) it is resumed, i.e. looked up at the broker by client_order_id and recorded, and sent only if the
 /// broker has never seen it.
 /// </para>
-/// The remaining signals are
-/// recorded, sized and risk-checked by <see cref="PositionSizer"/> with each strategy's limits (strategies of one
-/// portfolio in turn, each seeing the cash and symbols the previous ones committed), and placed as market day orders
-/// in one batch through <see cref="OrderPlacementService.PlaceBatchAsync"/>. The owner is notified of each order and its events are published.
+/// The remaining signals are decided in memory (<see cref="Plan"/>) from the orders read for the whole firing at once,
+/// recorded by the run for every portfolio in one write, then sized and risk-checked by <see cref="PositionSizer"/>
+/// with each strategy's limits (strategies of one portfolio in turn, each seeing the cash and symbols the previous
+/// ones committed), and placed as market day orders in one batch through
+/// <see cref="OrderPlacementService.PlaceBatchAsync"/>. The run notifies the owners and publishes the events of every
+/// order of the firing together.
 /// </summary>
 internal sealed partial class PortfolioStrategyTrader(
-    TradingDbContext db,
     OrderPlacementService placement,
-    ITradingEventPublisher events,
-    TimeProvider time,
     ILogger<PortfolioStrategyTrader> logger)
 {
-    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
-
-    public async Task TradeAsync(PortfolioToTrade work, MarketAtFiring market, JobCounters counters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides, in memory, what the portfolio does in this firing (see the class summary) from its
+    /// <paramref name="known"/> orders, read for every portfolio of the firing in one query. Counts the signals and
+    /// orders that need nothing more. Null when nothing is left to do.
+    /// </summary>
+    public static PortfolioPlan? Plan(PortfolioToTrade work, MarketAtFiring market, IReadOnlyList<KnownOrder> known, JobCounters counters)
     {
         var (fireTime, prices, barCompletedAt) = market;
         var portfolio = work.Portfolio;
-        if (!portfolio.CanTrade)
-        {
-            counters.Add("portfolios_not_tradable");
-            LogNotTradable(portfolio.Id);
-            return;
-        }
-
         var actionable = work.Strategies
             .SelectMany(e => e.Signals.Where(s => s.Action != SignalAction.Hold).Select(s => new Intent(e.Strategy, s, StrategyOrderIds.ClientOrderId(e.Strategy.Id, s.Symbol, fireTime))))
             .Where(a => barCompletedAt.ContainsKey(a.Signal.Symbol))
             .ToList();
         if (actionable.Count == 0)
         {
-            return;
+            return null;
         }
 
-        var since = actionable.Min(a => barCompletedAt[a.Signal.Symbol]);
-        var known = await db.Orders.AsNoTracking()
-            .Where(o => o.PortfolioId == portfolio.Id && (OpenStatuses.Contains(o.Status) || (o.StrategyId != null && o.CreatedAt >= since)))
-            .Select(o => new KnownOrder(o.Id, o.ClientOrderId, o.StrategyId, o.Symbol, o.Side, o.Status, o.Quantity, o.FilledQuantity, o.LimitPrice, o.CreatedAt))
-            .ToListAsync(cancellationToken);
-
-        var placed = new List<(StrategyDefinition Strategy, Order Order)>();
+        var resume = new List<(StrategyDefinition Strategy, Guid OrderId)>();
         var fresh = new List<Intent>();
         foreach (var intent in actionable)
         {
@@ -85,8 +101,7 @@ internal sealed partial class PortfolioStrategyTrader(
             {
                 if (ofThisFiring.Status == OrderStatus.PendingNew)
                 {
-                    placed.Add((intent.Strategy, await placement.ResumeAsync(ofThisFiring.Id, cancellationToken)));
-                    counters.Add("orders_resumed");
+                    resume.Add((intent.Strategy, ofThisFiring.Id));
                 }
                 else
                 {
@@ -103,11 +118,33 @@ internal sealed partial class PortfolioStrategyTrader(
             }
         }
 
-        await RecordSignalsAsync(portfolio.Id, fresh, prices, fireTime, cancellationToken);
+        // HOLDs are only counted; a bad signal (say a strength out of range) fails this portfolio alone, before any write.
+        var signals = fresh.Select(i => new Signal(
+            StrategyOrderIds.SignalId(i.Strategy.Id, i.Signal.Symbol, fireTime), i.Strategy.Id, portfolio.Id, i.Signal.Symbol, i.Signal.Action,
+            i.Signal.Strength, i.Signal.Reason, prices.TryGetValue(i.Signal.Symbol, out var price) ? price : null, fireTime)).ToList();
+        var plan = new PortfolioPlan(portfolio, known, resume, fresh, signals);
+        return plan.HasWork ? plan : null;
+    }
 
-        var state = new SizingState(portfolio, known, prices);
+    /// <summary>
+    /// Carries out the plan once its signals are recorded: resumes the orders of this firing left pending_new, sizes
+    /// and risk-checks the fresh signals and places them as one batch. Every order placed or resumed goes to
+    /// <paramref name="placed"/> (the run notifies and publishes them together), also when this then throws.
+    /// </summary>
+    public async Task TradeAsync(PortfolioPlan plan, MarketAtFiring market, JobCounters counters, ConcurrentQueue<PlacedOrder> placed, CancellationToken cancellationToken)
+    {
+        var (fireTime, prices, _) = market;
+        var portfolio = plan.Portfolio;
+        var mine = new List<(StrategyDefinition Strategy, Order Order)>();
+        foreach (var (strategy, orderId) in plan.Resume)
+        {
+            mine.Add((strategy, await placement.ResumeAsync(orderId, cancellationToken)));
+            counters.Add("orders_resumed");
+        }
+
+        var state = new SizingState(portfolio, plan.Known, prices);
         var orders = new List<(StrategyDefinition Strategy, PlaceOrder Command)>();
-        foreach (var strategy in fresh.GroupBy(a => a.Strategy.Id))
+        foreach (var strategy in plan.Fresh.GroupBy(a => a.Strategy.Id))
         {
             var definition = strategy.First().Strategy;
             foreach (var decision in PositionSizer.Size(strategy.Select(a => a.Signal), state.Current, definition.RiskLimits, prices))
@@ -128,14 +165,24 @@ internal sealed partial class PortfolioStrategyTrader(
             }
         }
 
-        await PlaceAsync(portfolio.Id, orders, placed, counters, cancellationToken);
-        await NotifyAsync(portfolio, placed, cancellationToken);
-        if (placed.Count > 0 && placed.All(p => p.Order.BrokerOrderId is null && p.Order.Status == OrderStatus.PendingNew))
+        try
+        {
+            await PlaceAsync(portfolio.Id, orders, mine, counters, cancellationToken);
+        }
+        finally
+        {
+            foreach (var (strategy, order) in mine)
+            {
+                placed.Enqueue(new PlacedOrder(portfolio.OwnerUserId, strategy, order));
+            }
+        }
+
+        if (mine.Count > 0 && mine.All(p => p.Order.BrokerOrderId is null && p.Order.Status == OrderStatus.PendingNew))
         {
             // The placement service keeps an order whose sending failed transiently as pending_new and returns normally;
             // when the broker took none of them it is down for this portfolio, which the run must count as a failure
             // (else a broker outage never trips the circuit breaker). order_status_check resumes the orders.
-            throw new BrokerageUnavailableException($"The broker confirmed none of the {placed.Count} orders sent for portfolio {portfolio.Id}; they stay pending_new.");
+            throw new BrokerageUnavailableException($"The broker confirmed none of the {mine.Count} orders sent for portfolio {portfolio.Id}; they stay pending_new.");
         }
     }
 
@@ -180,61 +227,23 @@ internal sealed partial class PortfolioStrategyTrader(
         }
     }
 
-    /// <summary>Saves the firing's BUY and SELL signals (HOLDs are only counted), skipping rows an earlier attempt wrote.</summary>
-    private async Task RecordSignalsAsync(
-        Guid portfolioId, IReadOnlyList<Intent> intents, IReadOnlyDictionary<string, decimal> prices, DateTimeOffset fireTime, CancellationToken cancellationToken)
+    /// <summary>The events published for a placed order: its status, and each of its fills.</summary>
+    public static IEnumerable<TradingEventEnvelope> EventsOf(PlacedOrder placed, DateTimeOffset now)
     {
-        if (intents.Count == 0)
+        var order = placed.Order;
+        yield return TradingEventEnvelope.ForUser(
+            placed.OwnerUserId,
+            new OrderStatusChanged(order.PortfolioId, order.Id, order.ClientOrderId, order.Symbol, order.Status, order.FilledQuantity, order.AverageFillPrice),
+            now);
+        foreach (var fill in order.Fills)
         {
-            return;
+            yield return TradingEventEnvelope.ForUser(
+                placed.OwnerUserId, new OrderFilled(order.PortfolioId, order.Id, order.Symbol, order.Side, fill.Quantity, fill.Price, fill.ExecutedAt), now);
         }
-
-        var ids = intents.Select(i => StrategyOrderIds.SignalId(i.Strategy.Id, i.Signal.Symbol, fireTime)).ToList();
-        var recorded = (await db.Signals.Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken)).ToHashSet();
-        for (var i = 0; i < intents.Count; i++)
-        {
-            if (!recorded.Contains(ids[i]))
-            {
-                var (strategy, signal, _) = intents[i];
-                db.Signals.Add(new Signal(
-                    ids[i], strategy.Id, portfolioId, signal.Symbol, signal.Action, signal.Strength, signal.Reason,
-                    prices.TryGetValue(signal.Symbol, out var price) ? price : null, fireTime));
-            }
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        db.ChangeTracker.Clear();
     }
 
-    private async Task NotifyAsync(Portfolio portfolio, IReadOnlyList<(StrategyDefinition Strategy, Order Order)> placed, CancellationToken cancellationToken)
-    {
-        if (placed.Count == 0)
-        {
-            return;
-        }
-
-        var now = time.GetUtcNow();
-        db.ChangeTracker.Clear();
-        db.Notifications.AddRange(placed.Select(p => Notification(portfolio.OwnerUserId, p.Strategy, p.Order, now)));
-        await db.SaveChangesAsync(cancellationToken);
-
-        foreach (var (_, order) in placed)
-        {
-            await events.PublishToUserAsync(
-                portfolio.OwnerUserId,
-                new OrderStatusChanged(order.PortfolioId, order.Id, order.ClientOrderId, order.Symbol, order.Status, order.FilledQuantity, order.AverageFillPrice),
-                now,
-                cancellationToken);
-            foreach (var fill in order.Fills)
-            {
-                await events.PublishToUserAsync(
-                    portfolio.OwnerUserId,
-                    new OrderFilled(order.PortfolioId, order.Id, order.Symbol, order.Side, fill.Quantity, fill.Price, fill.ExecutedAt),
-                    now,
-                    cancellationToken);
-            }
-        }
-    }
+    /// <summary>The owner's notification of a placed order.</summary>
+    public static Notification NotificationOf(PlacedOrder placed, DateTimeOffset now) => Notification(placed.OwnerUserId, placed.Strategy, placed.Order, now);
 
     private static Notification Notification(Guid userId, StrategyDefinition strategy, Order order, DateTimeOffset now)
     {
@@ -261,15 +270,6 @@ internal sealed partial class PortfolioStrategyTrader(
             ["average_fill_price"] = order.AverageFillPrice,
         });
         return new Notification(Guid.CreateVersion7(now), userId, kind, title, body, data, now);
-    }
-
-    private sealed record Intent(StrategyDefinition Strategy, StrategySignal Signal, string ClientOrderId);
-
-    private sealed record KnownOrder(
-        Guid Id, string ClientOrderId, Guid? StrategyId, string Symbol, OrderSide Side, OrderStatus Status, decimal? Quantity, decimal FilledQuantity,
-        decimal? LimitPrice, DateTimeOffset CreatedAt)
-    {
-        public bool IsOpen => Status.IsOpen();
     }
 
     /// <summary>
@@ -312,9 +312,6 @@ internal sealed partial class PortfolioStrategyTrader(
 
         private PortfolioState Snapshot() => new(_equity, _cash, _positions, new HashSet<string>(_symbolsWithOrders, StringComparer.Ordinal));
     }
-
-    [LoggerMessage(LogLevel.Warning, "Portfolio {PortfolioId} is live without live trading enabled; its strategies' signals place no orders")]
-    private partial void LogNotTradable(Guid portfolioId);
 
     [LoggerMessage(LogLevel.Debug, "Strategy {StrategyId}: no order for {Symbol}: {Reason}")]
     private partial void LogRefused(Guid strategyId, string symbol, string? reason);

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using StockGod.Scheduler.Monitoring;
+using StockGod.Trading.Brokerage;
+using StockGod.Trading.Events;
 using StockGod.Trading.Market;
 using StockGod.Trading.Persistence;
 using StockGod.Trading.Strategies;
@@ -22,9 +25,13 @@ internal sealed partial class StrategyExecutionService(
     IMarketDataSource marketData,
     StrategyBatchEvaluator evaluator,
     IServiceScopeFactory scopes,
+    ITradingEventPublisher events,
+    TimeProvider time,
     IOptions<StrategyExecutionOptions> options,
     ILogger<StrategyExecutionService> logger)
 {
+    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
+
     private static readonly string[] CounterNames =
     [
         "portfolios_processed", "portfolios_failed", "strategies_evaluated", "strategies_failed",
@@ -68,35 +75,132 @@ internal sealed partial class StrategyExecutionService(
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LastEvaluatedAt, fireTime), cancellationToken);
 
         var work = evaluations.GroupBy(e => e.Strategy.PortfolioId).Select(g => new PortfolioToTrade(portfolios[g.Key], [.. g])).ToList();
-        counters.Add("portfolios_processed", work.Count(w => !w.HasActionableSignals));
+        counters.Add("portfolios_processed", work.Count);
         var trading = work.Where(w => w.HasActionableSignals).ToList();
+        var atFiring = new MarketAtFiring(fireTime, prices, batch.LatestBarCompletedAt);
         var failed = 0;
-        await Parallel.ForEachAsync(
-            trading,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelPortfolios), CancellationToken = cancellationToken },
-            async (portfolio, token) =>
-            {
-                try
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<PortfolioStrategyTrader>()
-                        .TradeAsync(portfolio, new MarketAtFiring(fireTime, prices, batch.LatestBarCompletedAt), counters, token);
-                }
-                catch (Exception failure) when (failure is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    // The bulkhead: whatever went wrong for this portfolio, the others are still traded.
-                    Interlocked.Increment(ref failed);
-                    counters.Add("portfolios_failed");
-                    LogPortfolioFailed(failure, portfolio.Portfolio.Id);
-                }
 
-                counters.Add("portfolios_processed");
-            });
+        // Set-based for the whole firing: one read of the orders that matter, one write of the signals, then per portfolio
+        // only what needs its row lock and its broker, then one write of the notifications and one burst of events.
+        var known = await ReadKnownOrdersAsync(trading, atFiring, cancellationToken);
+        var plans = new List<PortfolioPlan>();
+        foreach (var portfolio in trading)
+        {
+            if (!portfolio.Portfolio.CanTrade)
+            {
+                counters.Add("portfolios_not_tradable");
+                LogNotTradable(portfolio.Portfolio.Id);
+                continue;
+            }
+
+            try
+            {
+                if (PortfolioStrategyTrader.Plan(portfolio, atFiring, [.. known[portfolio.Portfolio.Id]], counters) is { } plan)
+                {
+                    plans.Add(plan);
+                }
+            }
+            catch (Exception failure)
+            {
+                failed++;
+                counters.Add("portfolios_failed");
+                LogPortfolioFailed(failure, portfolio.Portfolio.Id);
+            }
+        }
+
+        await RecordSignalsAsync(plans, cancellationToken);
+
+        var placed = new ConcurrentQueue<PlacedOrder>();
+        try
+        {
+            await Parallel.ForEachAsync(
+                plans,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelPortfolios), CancellationToken = cancellationToken },
+                async (plan, token) =>
+                {
+                    try
+                    {
+                        await using var scope = scopes.CreateAsyncScope();
+                        await scope.ServiceProvider.GetRequiredService<PortfolioStrategyTrader>().TradeAsync(plan, atFiring, counters, placed, token);
+                    }
+                    catch (Exception failure) when (failure is not OperationCanceledException || !token.IsCancellationRequested)
+                    {
+                        // The bulkhead: whatever went wrong for this portfolio, the others are still traded.
+                        Interlocked.Increment(ref failed);
+                        counters.Add("portfolios_failed");
+                        LogPortfolioFailed(failure, plan.Portfolio.Id);
+                    }
+                });
+        }
+        finally
+        {
+            // What was placed is notified even when the run stops early (its orders are at the broker already).
+            await NotifyAsync([.. placed], CancellationToken.None);
+        }
 
         if (trading.Count > 0 && failed == trading.Count)
         {
             throw new InvalidOperationException($"Trading failed for every portfolio with orders to place ({failed}).");
         }
+    }
+
+    /// <summary>
+    /// The orders of the trading portfolios that a firing must know, in one query: the open ones (the sizer reserves
+    /// their cash and symbols) and those placed by a strategy since the earliest latest-bar of the firing's symbols
+    /// (a strategy acts on a symbol once per bar; an order of this firing is never placed twice).
+    /// </summary>
+    private async Task<ILookup<Guid, KnownOrder>> ReadKnownOrdersAsync(IReadOnlyList<PortfolioToTrade> trading, MarketAtFiring market, CancellationToken cancellationToken)
+    {
+        if (trading.Count == 0 || market.LatestBarCompletedAt.Count == 0)
+        {
+            return Array.Empty<KnownOrder>().ToLookup(o => o.PortfolioId);
+        }
+
+        var ids = trading.Select(t => t.Portfolio.Id).ToList();
+        var since = market.LatestBarCompletedAt.Values.Min();
+        var known = await db.Orders.AsNoTracking()
+            .Where(o => ids.Contains(o.PortfolioId) && (OpenStatuses.Contains(o.Status) || (o.StrategyId != null && o.CreatedAt >= since)))
+            .Select(o => new KnownOrder(o.Id, o.PortfolioId, o.ClientOrderId, o.StrategyId, o.Symbol, o.Side, o.Status, o.Quantity, o.FilledQuantity, o.LimitPrice, o.CreatedAt))
+            .ToListAsync(cancellationToken);
+        return known.ToLookup(o => o.PortfolioId);
+    }
+
+    /// <summary>
+    /// Saves the firing's BUY and SELL signals of every portfolio in one write (before any order, which refers to its
+    /// signal), skipping rows an earlier attempt of the firing wrote.
+    /// </summary>
+    private async Task RecordSignalsAsync(IReadOnlyList<PortfolioPlan> plans, CancellationToken cancellationToken)
+    {
+        var signals = plans.SelectMany(p => p.Signals).ToList();
+        if (signals.Count == 0)
+        {
+            return;
+        }
+
+        var ids = signals.Select(s => s.Id).ToList();
+        var recorded = (await db.Signals.Where(s => ids.Contains(s.Id)).Select(s => s.Id).ToListAsync(cancellationToken)).ToHashSet();
+        db.Signals.AddRange(signals.Where(s => !recorded.Contains(s.Id)));
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Notifies the owners of every order placed in the firing (one write) and publishes the orders' events together.</summary>
+    private async Task NotifyAsync(IReadOnlyList<PlacedOrder> placed, CancellationToken cancellationToken)
+    {
+        if (placed.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        db.ChangeTracker.Clear();
+        db.Notifications.AddRange(placed.Select(p => PortfolioStrategyTrader.NotificationOf(p, now)));
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+
+        // Issued together, the publishes share the Redis connection's pipeline instead of one round trip each; a
+        // publisher never throws for the transport, and each user's events are issued in order.
+        await Task.WhenAll(placed.SelectMany(p => PortfolioStrategyTrader.EventsOf(p, now)).Select(e => events.PublishAsync(e, cancellationToken)));
     }
 
     private void Count(IReadOnlyList<StrategyEvaluation> evaluations, JobCounters counters)
@@ -120,6 +224,9 @@ internal sealed partial class StrategyExecutionService(
 
     [LoggerMessage(LogLevel.Error, "Strategy execution failed for portfolio {PortfolioId}; the other portfolios were traded")]
     private partial void LogPortfolioFailed(Exception failure, Guid portfolioId);
+
+    [LoggerMessage(LogLevel.Warning, "Portfolio {PortfolioId} is live without live trading enabled; its strategies' signals place no orders")]
+    private partial void LogNotTradable(Guid portfolioId);
 
     [LoggerMessage(LogLevel.Warning, "Strategy {StrategyId} ({StrategyType}) was not evaluated: {Error}")]
     private partial void LogStrategyFailed(Guid strategyId, string strategyType, string error);

@@ -42,6 +42,11 @@ public class StrategyExecutionBenchmarks
     private const int SymbolsPerStrategy = 20;
 
     private IHost _host = null!;
+
+    /// <summary>StrategyExecution:MaxParallelPortfolios: portfolios traded at the same time (the default is 8).</summary>
+    [Params(4, 8)]
+    public int MaxParallelPortfolios { get; set; } = 8;
+
     private DateTimeOffset _fireTime;
 
     /// <summary>What the last measured firing did (printed after the run for docs/benchmarks.md).</summary>
@@ -59,6 +64,7 @@ public class StrategyExecutionBenchmarks
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:stockgod"] = connectionString;
         builder.Configuration["ConnectionStrings:redis"] = await TestServers.RedisAsync();
+        builder.Configuration["StrategyExecution:MaxParallelPortfolios"] = MaxParallelPortfolios.ToString(CultureInfo.InvariantCulture);
         builder.Services.AddLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Error));
         builder.Services.AddSingleton<TimeProvider>(new FixedClock(_fireTime.AddSeconds(2)));
         builder.Services.AddSingleton<IMarketCalendar>(NyseCalendar.Instance);
