@@ -89,30 +89,41 @@ internal sealed class JobExecutionRecorder(
 
     private async Task<(StartedRun? Run, RunRefusal Refusal)> TryStartOnceAsync(string jobName, Guid executionId, bool manual, string instanceId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
-        if (await db.JobExecutions.AsNoTracking().SingleOrDefaultAsync(e => e.Id == executionId, cancellationToken) is { } started)
+        for (var attempt = 1; ; attempt++)
         {
-            return (new StartedRun(started.JobId, started.Id, started.StartedAt), RunRefusal.None);
-        }
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TradingDbContext>();
+            if (await db.JobExecutions.AsNoTracking().SingleOrDefaultAsync(e => e.Id == executionId, cancellationToken) is { } started)
+            {
+                return (new StartedRun(started.JobId, started.Id, started.StartedAt), RunRefusal.None);
+            }
 
-        var job = await db.ScheduledJobs.SingleOrDefaultAsync(j => j.Name == jobName, cancellationToken);
-        var refusal = job switch
-        {
-            null => RunRefusal.UnknownJob,
-            { Status: ScheduledJobStatus.Error } => RunRefusal.CircuitOpen,
-            { Status: ScheduledJobStatus.Disabled } when !manual => RunRefusal.Paused,
-            _ => RunRefusal.None,
-        };
-        if (refusal != RunRefusal.None)
-        {
-            return (null, refusal);
-        }
+            var job = await db.ScheduledJobs.SingleOrDefaultAsync(j => j.Name == jobName, cancellationToken);
+            var refusal = job switch
+            {
+                null => RunRefusal.UnknownJob,
+                { Status: ScheduledJobStatus.Error } => RunRefusal.CircuitOpen,
+                { Status: ScheduledJobStatus.Disabled } when !manual => RunRefusal.Paused,
+                _ => RunRefusal.None,
+            };
+            if (refusal != RunRefusal.None)
+            {
+                return (null, refusal);
+            }
 
-        var execution = job!.Start(executionId, time.GetUtcNow(), instanceId);
-        db.JobExecutions.Add(execution);
-        await db.SaveChangesAsync(cancellationToken);
-        return (new StartedRun(job.Id, execution.Id, execution.StartedAt), RunRefusal.None);
+            var execution = job!.Start(executionId, time.GetUtcNow(), instanceId);
+            db.JobExecutions.Add(execution);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return (new StartedRun(job.Id, execution.Id, execution.StartedAt), RunRefusal.None);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxConcurrencyRetries)
+            {
+                // Another run of the job finished (or an operator changed it) since it was read: decide again on the new row.
+                logger.LogDebug("Job {Job} changed while a run started; retrying", jobName);
+            }
+        }
     }
 
     /// <summary>Finishes a run as completed (no error) or failed and updates the job's stats and circuit breaker. An
