@@ -8,7 +8,7 @@ using StockGod.Trading.Persistence;
 namespace StockGod.Api.Tests;
 
 /// <summary>The Api beside a real Scheduler (its own composition, on Kestrel) over the same database.</summary>
-public sealed class SchedulerApiFactory : ApiFactory
+public class SchedulerApiFactory : ApiFactory
 {
     public SchedulerTestHost Scheduler { get; private set; } = null!;
 

@@ -190,16 +190,9 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
     }
 
     /// <summary>The Api and a Scheduler over a database on a PostgreSQL server of this test's own, which it restarts.</summary>
-    public sealed class DedicatedPostgresApiFactory : ApiFactory
+    public sealed class DedicatedPostgresApiFactory : SchedulerApiFactory
     {
         public LocalPostgresServer Postgres { get; private set; } = null!;
-
-        public SchedulerTestHost Scheduler { get; private set; } = null!;
-
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
-        {
-            ["services:scheduler:http:0"] = Scheduler.Address.ToString(),
-        };
 
         protected override async Task<string> DatabaseAsync()
         {
@@ -208,20 +201,9 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
             return Postgres.GetConnectionString("stockgod");
         }
 
-        protected override Task StartDependenciesAsync()
-        {
-            Scheduler = SchedulerTestHost.Start(DatabaseConnectionString, RedisConnectionString, MarketData.Address);
-            return Task.CompletedTask;
-        }
-
         public override async ValueTask DisposeAsync()
         {
             await base.DisposeAsync();
-            if (Scheduler is not null)
-            {
-                await Scheduler.DisposeAsync();
-            }
-
             if (Postgres is not null)
             {
                 await Postgres.DisposeAsync();
