@@ -179,18 +179,22 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     /// </summary>
     public async Task<BrokerHoldings> GetHoldingsAsync(CancellationToken cancellationToken = default)
     {
-        var book = await ReadBookWithNoOpenOrderAsync(cancellationToken)
-            ?? await InAccountAsync(async (db, account, now) =>
-            {
-                await EvaluateAsync(db, account, now, cancellationToken);
-                await db.SaveChangesAsync(cancellationToken); // so the positions read next include the fills just made
-                var positions = await db.Set<SimPosition>().AsNoTracking()
-                    .Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol)
-                    .ToListAsync(cancellationToken);
-                return new SimBook(account.Cash, positions, await ReservedForBuysAsync(db, cancellationToken));
-            }, cancellationToken);
+        if ((await ReadHoldingsWithNoOpenOrderAsync(_dbOptions, _marketData, [_portfolioId], cancellationToken)).TryGetValue(_portfolioId, out var unlocked))
+        {
+            return unlocked;
+        }
 
-        var quotes = await QuotesAsync(_marketData, book.Positions.Select(p => p.Symbol), cancellationToken);
+        var book = await InAccountAsync(async (db, account, now) =>
+        {
+            await EvaluateAsync(db, account, now, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken); // so the positions read next include the fills just made
+            var positions = await db.Set<SimPosition>().AsNoTracking()
+                .Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol)
+                .ToListAsync(cancellationToken);
+            return new SimBook(account.Cash, positions, await ReservedForBuysAsync(db, cancellationToken));
+        }, cancellationToken);
+
+        var quotes = await QuotesAsync(book.Positions.Select(p => p.Symbol), cancellationToken);
         return ToHoldings(_portfolioId, book, quotes);
     }
 
@@ -489,22 +493,6 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         return new BrokerPosition(
             position.Symbol, position.Quantity, DecimalRounding.Price(position.AverageEntryPrice), position.CostBasis,
             marketValue, price, marketValue - position.CostBasis);
-    }
-
-    /// <summary>The account's cash and positions when it exists and has no open order (null otherwise), in one statement.</summary>
-    private async Task<SimBook?> ReadBookWithNoOpenOrderAsync(CancellationToken cancellationToken)
-    {
-        await using var db = new TradingDbContext(_dbOptions);
-        var book = await db.Set<SimAccount>().AsNoTracking()
-            .Where(a => a.PortfolioId == _portfolioId)
-            .Select(a => new
-            {
-                a.Cash,
-                AnyOpen = db.Set<SimOrder>().Any(o => o.AccountId == a.PortfolioId && OpenStatuses.Contains(o.Status)),
-                Positions = db.Set<SimPosition>().Where(p => p.AccountId == a.PortfolioId).OrderBy(p => p.Symbol).ToList(),
-            })
-            .SingleOrDefaultAsync(cancellationToken);
-        return book is { AnyOpen: false } ? new SimBook(book.Cash, book.Positions, ReservedForBuys: 0m) : null;
     }
 
     private Task<T> InEvaluatedAccountAsync<T>(Func<TradingDbContext, Task<T>> action, CancellationToken cancellationToken) =>
