@@ -159,9 +159,8 @@ public static class StrategiesApi
             return Problems.NotFound("The strategy");
         }
 
-        var openStatuses = Enum.GetValues<OrderStatus>().Where(s => s.IsOpen()).ToArray();
         var symbolsWithOpenOrders = (await services.Db.Orders
-            .Where(o => o.PortfolioId == portfolioId && openStatuses.Contains(o.Status))
+            .Where(o => o.PortfolioId == portfolioId && OrderStatusExtensions.OpenStatuses.Contains(o.Status))
             .Select(o => o.Symbol).Distinct().ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         // The Scheduler's path as a batch of one: the same market fetch, the same evaluator; then the risk layer's
         // sizing against this portfolio, which is where acting on the decisions would start.

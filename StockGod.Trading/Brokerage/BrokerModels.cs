@@ -69,6 +69,9 @@ public static class OrderStatusExtensions
         or OrderStatus.DoneForDay or OrderStatus.PendingCancel or OrderStatus.PendingReplace
         or OrderStatus.AcceptedForBidding or OrderStatus.Stopped or OrderStatus.Suspended or OrderStatus.Calculated;
 
+    /// <summary>Every status for which <see cref="IsOpen"/> holds, for queries (<c>OpenStatuses.Contains(o.Status)</c>).</summary>
+    public static IReadOnlyList<OrderStatus> OpenStatuses { get; } = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
+
     /// <summary>True once nothing more can happen to the order.</summary>
     public static bool IsTerminal(this OrderStatus status) => !status.IsOpen();
 }

@@ -147,7 +147,7 @@ public sealed partial class OrderPlacementService(
         var openSells = sellSymbols.Count == 0
             ? new Dictionary<string, decimal>(StringComparer.Ordinal)
             : await db.Orders
-                .Where(o => o.PortfolioId == portfolioId && sellSymbols.Contains(o.Symbol) && o.Side == OrderSide.Sell && OpenStatuses.Contains(o.Status))
+                .Where(o => o.PortfolioId == portfolioId && sellSymbols.Contains(o.Symbol) && o.Side == OrderSide.Sell && OrderStatusExtensions.OpenStatuses.Contains(o.Status))
                 .GroupBy(o => o.Symbol)
                 .Select(g => new { Symbol = g.Key, Open = g.Sum(o => (o.Quantity ?? 0m) - o.FilledQuantity) })
                 .ToDictionaryAsync(g => g.Symbol, g => g.Open, StringComparer.Ordinal, cancellationToken);
@@ -298,8 +298,6 @@ public sealed partial class OrderPlacementService(
 
     /// <summary>Alpaca allows 128 characters; ours sort by creation time.</summary>
     private static string NewClientOrderId(DateTimeOffset now) => $"sg-{Guid.CreateVersion7(now):N}";
-
-    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
 
     [LoggerMessage(LogLevel.Information, "Saved order {ClientOrderId} ({Side} {Symbol}) for portfolio {PortfolioId} before sending")]
     private partial void LogSaved(string clientOrderId, OrderSide side, string symbol, Guid portfolioId);

@@ -39,8 +39,6 @@ internal sealed partial class OrderStatusCheckService(
     /// <summary>Alpaca's maximum page size.</summary>
     public const int ListLimit = 500;
 
-    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
-
     private static readonly string[] CounterNames =
     [
         "portfolios_processed", "orders_checked", "orders_filled", "orders_partially_filled",
@@ -56,7 +54,7 @@ internal sealed partial class OrderStatusCheckService(
 
         var since = time.GetUtcNow() - LookBack;
         var open = await db.Orders.AsNoTracking()
-            .Where(o => o.CreatedAt >= since && OpenStatuses.Contains(o.Status))
+            .Where(o => o.CreatedAt >= since && OrderStatusExtensions.OpenStatuses.Contains(o.Status))
             .Join(db.Portfolios, o => o.PortfolioId, p => p.Id, (o, p) => new OpenOrder(
                 o.Id, o.PortfolioId, p.OwnerUserId, p.TradingMode, o.ClientOrderId, o.BrokerOrderId, o.Symbol, o.Side,
                 o.Status, o.FilledQuantity, o.CreatedAt, o))

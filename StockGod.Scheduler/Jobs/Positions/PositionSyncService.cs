@@ -46,8 +46,6 @@ internal sealed partial class PositionSyncService(
     /// <summary>Portfolios whose holdings are asked of the broker together, where it can answer that way.</summary>
     public const int ReadTogetherChunkSize = 500;
 
-    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
-
     private static readonly string[] CounterNames =
     [
         "portfolios_checked", "positions_checked", "discrepancies_fixed", "broker_failures",
@@ -185,7 +183,7 @@ internal sealed partial class PositionSyncService(
         }
 
         var inFlight = (await context.Orders
-                .Where(o => o.PortfolioId == portfolioId && (OpenStatuses.Contains(o.Status) || o.UpdatedAt >= askedAt))
+                .Where(o => o.PortfolioId == portfolioId && (OrderStatusExtensions.OpenStatuses.Contains(o.Status) || o.UpdatedAt >= askedAt))
                 .Select(o => o.Symbol)
                 .Distinct()
                 .ToListAsync(cancellationToken))

@@ -30,7 +30,6 @@ internal sealed partial class StrategyExecutionService(
     IOptions<StrategyExecutionOptions> options,
     ILogger<StrategyExecutionService> logger)
 {
-    private static readonly OrderStatus[] OpenStatuses = [.. Enum.GetValues<OrderStatus>().Where(s => s.IsOpen())];
 
     private static readonly string[] CounterNames =
     [
@@ -159,7 +158,7 @@ internal sealed partial class StrategyExecutionService(
         var ids = trading.Select(t => t.Portfolio.Id).ToList();
         var since = market.LatestBarCompletedAt.Values.Min();
         var known = await db.Orders.AsNoTracking()
-            .Where(o => ids.Contains(o.PortfolioId) && (OpenStatuses.Contains(o.Status) || (o.StrategyId != null && o.CreatedAt >= since)))
+            .Where(o => ids.Contains(o.PortfolioId) && (OrderStatusExtensions.OpenStatuses.Contains(o.Status) || (o.StrategyId != null && o.CreatedAt >= since)))
             .Select(o => new KnownOrder(o.Id, o.PortfolioId, o.ClientOrderId, o.StrategyId, o.Symbol, o.Side, o.Status, o.Quantity, o.FilledQuantity, o.LimitPrice, o.CreatedAt))
             .ToListAsync(cancellationToken);
         return known.ToLookup(o => o.PortfolioId);
