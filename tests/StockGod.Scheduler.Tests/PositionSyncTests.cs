@@ -109,7 +109,14 @@ public sealed class PositionSyncBrokerFailureTests(TradingDatabaseFixture databa
         await Assert.ThrowsAsync<InvalidOperationException>(() => PositionSync.RunAsync(database, new FailingFor(exchange, failing, everyone: true), exchange.Time));
         Assert.Equal(before, await PositionSync.StateAsync(database, failing));
     }
+}
 
+/// <summary>
+/// A failed read of many accounts together is no broker failure: each portfolio is asked on its own. A database of its
+/// own, because the job syncs every portfolio there is and the test above counts them.
+/// </summary>
+public sealed class PositionSyncReadTogetherFailureTests(TradingDatabaseFixture database) : IClassFixture<TradingDatabaseFixture>
+{
     [Fact]
     public async Task A_failed_read_of_many_accounts_together_falls_back_to_asking_each_portfolio()
     {
