@@ -1,18 +1,19 @@
 using StockGod.Testing;
+using StockGod.Testing.Screening;
 using StockGod.Trading.Market;
 
 namespace StockGod.Api.Tests.Support;
 
 /// <summary>
-/// Daily bars of the real S&amp;P 500 file in <c>../shared/data</c> (loaded once per test process), served through the
-/// Api's own <see cref="IMarketDataSource"/> seam in place of MarketData's gRPC client. <see cref="Hold"/> makes bar
-/// requests wait (until <see cref="Release"/> or their cancellation, as a gRPC call would), so a test can catch a
-/// backtest while it runs.
+/// Testing's <see cref="HistoricalMarketData"/> over the real S&amp;P 500 file in <c>../shared/data</c> (loaded once per
+/// test process), with a gate in front: <see cref="Hold"/> makes bar requests wait (until <see cref="Release"/> or their
+/// cancellation, as a gRPC call would), so a test can catch a backtest while it runs.
 /// </summary>
 public sealed class HoldableHistoricalMarketData : IMarketDataSource
 {
     private static readonly Lazy<DailyBarHistory> History = new(() => DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)));
 
+    private readonly Lazy<HistoricalMarketData> _market = new(() => new HistoricalMarketData(Data.BarsBySymbol));
     private readonly Lock _lock = new();
     private TaskCompletionSource? _gate;
     private TaskCompletionSource _waiting = NewSignal();
@@ -49,9 +50,8 @@ public sealed class HoldableHistoricalMarketData : IMarketDataSource
         }
     }
 
-    /// <summary>No quotes: backtests only read bars.</summary>
     public Task<IReadOnlyDictionary<string, Quote>> GetQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyDictionary<string, Quote>>(new Dictionary<string, Quote>());
+        _market.Value.GetQuotesAsync(symbols, cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<Bar>>> GetBarsAsync(
         IReadOnlyCollection<string> symbols, BarTimeframe timeframe, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken = default)
@@ -67,21 +67,7 @@ public sealed class HoldableHistoricalMarketData : IMarketDataSource
         }
 
         await gate.WaitAsync(cancellationToken);
-        if (timeframe != BarTimeframe.Day1)
-        {
-            return new Dictionary<string, IReadOnlyList<Bar>>();
-        }
-
-        var answer = new Dictionary<string, IReadOnlyList<Bar>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var symbol in symbols)
-        {
-            if (Data.BarsBySymbol.TryGetValue(symbol, out var bars))
-            {
-                answer[symbol] = [.. bars.Where(b => b.Timestamp >= start && b.Timestamp < end)];
-            }
-        }
-
-        return answer;
+        return await _market.Value.GetBarsAsync(symbols, timeframe, start, end, cancellationToken);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
