@@ -1,14 +1,8 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using StockGod.Api.Exports;
 using StockGod.Api.Validation;
-using StockGod.Trading.Domain.Alerts;
-using StockGod.Trading.Domain.Notifications;
 using StockGod.Trading.Domain.Orders;
 using StockGod.Trading.Domain.Snapshots;
-using StockGod.Trading.Domain.Strategies;
-using StockGod.Trading.Domain.Watchlists;
-using StockGod.Trading.Risk;
 
 namespace StockGod.Api.Apis;
 
@@ -73,33 +67,7 @@ public static class PositionColumns
     ];
 }
 
-public sealed record StrategyExport(
-    Guid Id, Guid PortfolioId, string Name, string StrategyType, JsonDocument Parameters, IReadOnlyList<string> Symbols, RiskLimits RiskLimits,
-    bool Enabled, DateTimeOffset? LastEvaluatedAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static StrategyExport From(StrategyDefinition s) =>
-        new(s.Id, s.PortfolioId, s.Name, s.StrategyType, s.Parameters, s.Symbols, s.RiskLimits, s.Enabled, s.LastEvaluatedAt, s.CreatedAt, s.UpdatedAt);
-}
-
-public sealed record WatchlistExport(Guid Id, string Name, IReadOnlyList<string> Symbols, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
-{
-    public static WatchlistExport From(Watchlist w) =>
-        new(w.Id, w.Name, [.. w.Items.OrderBy(i => i.AddedAt).Select(i => i.Symbol)], w.CreatedAt, w.UpdatedAt);
-}
-
-public sealed record PriceAlertExport(
-    Guid Id, string Symbol, PriceAlertCondition Condition, decimal Threshold, decimal? ReferencePrice, bool Active,
-    DateTimeOffset CreatedAt, DateTimeOffset? TriggeredAt, decimal? TriggeredPrice)
-{
-    public static PriceAlertExport From(PriceAlert a) =>
-        new(a.Id, a.Symbol, a.Condition, a.Threshold, a.ReferencePrice, a.Active, a.CreatedAt, a.TriggeredAt, a.TriggeredPrice);
-}
-
-public sealed record NotificationExport(Guid Id, string Kind, string Title, string Body, JsonDocument? Data, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
-{
-    public static NotificationExport From(Notification n) => new(n.Id, n.Kind, n.Title, n.Body, n.Data, n.CreatedAt, n.ReadAt);
-}
-
+/// <summary>A portfolio snapshot as exported (the Api answers snapshots only as a performance series).</summary>
 public sealed record SnapshotExport(
     Guid Id, Guid PortfolioId, DateOnly TradingDate, decimal TotalValue, decimal Cash, decimal PositionsValue, decimal RealizedPl, int PositionCount, DateTimeOffset TakenAt)
 {

@@ -13,7 +13,8 @@ namespace StockGod.Api.Exports;
 /// Everything StockGod holds about one user as one JSON document (data portability): the profile, each portfolio with
 /// its positions, orders, fills, strategies and snapshots, then watchlists, alerts and notifications. Secrets stay out:
 /// no password hash, no API keys or their hashes, no broker credentials. Each collection is streamed from the database
-/// row by row and flushed in chunks, so a long trading history never sits in memory.
+/// row by row and flushed in chunks, so a long trading history never sits in memory. Records are written as the Api
+/// answers them (its response models), so the export cannot drift from the Api.
 /// </summary>
 public sealed class UserDataExport(Guid userId, TradingDbContext db) : IResult, IContentTypeHttpResult, IStatusCodeHttpResult
 {
@@ -59,7 +60,7 @@ public sealed class UserDataExport(Guid userId, TradingDbContext db) : IResult, 
                 .AsAsyncEnumerable(), OrderResponse.From, options, cancellationToken);
             await WriteArrayAsync(json, body, "fills", ExportsApi.Trades(db, id), t => t, options, cancellationToken);
             await WriteArrayAsync(json, body, "strategies", db.Strategies.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.CreatedAt)
-                .AsAsyncEnumerable(), StrategyExport.From, options, cancellationToken);
+                .AsAsyncEnumerable(), StrategyResponse.From, options, cancellationToken);
             await WriteArrayAsync(json, body, "snapshots", db.PortfolioSnapshots.AsNoTracking().Where(s => s.PortfolioId == id).OrderBy(s => s.TradingDate)
                 .AsAsyncEnumerable(), SnapshotExport.From, options, cancellationToken);
             json.WriteEndObject();
@@ -67,11 +68,11 @@ public sealed class UserDataExport(Guid userId, TradingDbContext db) : IResult, 
 
         json.WriteEndArray();
         await WriteArrayAsync(json, body, "watchlists", db.Watchlists.AsNoTracking().Include(w => w.Items).Where(w => w.UserId == userId).OrderBy(w => w.CreatedAt)
-            .AsAsyncEnumerable(), WatchlistExport.From, options, cancellationToken);
+            .AsAsyncEnumerable(), WatchlistResponse.From, options, cancellationToken);
         await WriteArrayAsync(json, body, "alerts", db.PriceAlerts.AsNoTracking().Where(a => a.UserId == userId).OrderBy(a => a.CreatedAt)
-            .AsAsyncEnumerable(), PriceAlertExport.From, options, cancellationToken);
+            .AsAsyncEnumerable(), PriceAlertResponse.From, options, cancellationToken);
         await WriteArrayAsync(json, body, "notifications", db.Notifications.AsNoTracking().Where(n => n.UserId == userId).OrderBy(n => n.CreatedAt)
-            .AsAsyncEnumerable(), NotificationExport.From, options, cancellationToken);
+            .AsAsyncEnumerable(), NotificationResponse.From, options, cancellationToken);
         json.WriteEndObject();
         json.Flush();
         await body.FlushAsync(cancellationToken);

@@ -127,6 +127,35 @@ public sealed class TradingAndExportTests(ApiFactory factory) : IClassFixture<Ap
         Assert.DoesNotContain(other.Email, text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_users_data_export_writes_each_record_as_the_api_answers_it()
+    {
+        var user = await factory.CreateUserAsync();
+        var portfolioId = await CreatePortfolioAsync(user);
+        var strategy = await user.Http.PostAsJsonAsync($"/api/v1/portfolios/{portfolioId}/strategies",
+            new { name = "Cross", type = "sma_crossover", parameters = new { fastPeriod = 5, slowPeriod = 20 }, symbols = new[] { "V", "AAPL" } }, Ct);
+        Assert.Equal(HttpStatusCode.Created, strategy.StatusCode);
+        await SeedUserRecordsAsync(user.Id);
+
+        var export = (await (await user.Http.GetAsync("/api/v1/accounts/me/export", Ct)).ReadJsonAsync());
+
+        var portfolio = Assert.Single(export.GetProperty("portfolios").EnumerateArray());
+        AssertSameJson(await GetJsonAsync(user, $"/api/v1/portfolios/{portfolioId}/strategies"), portfolio.GetProperty("strategies"));
+        AssertSameJson(await GetJsonAsync(user, "/api/v1/watchlists"), export.GetProperty("watchlists"));
+        AssertSameJson(await GetJsonAsync(user, "/api/v1/alerts"), export.GetProperty("alerts"));
+        AssertSameJson((await GetJsonAsync(user, "/api/v1/notifications")).GetProperty("notifications"), export.GetProperty("notifications"));
+    }
+
+    private static async Task<JsonElement> GetJsonAsync(UserClient user, string path)
+    {
+        var response = await user.Http.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    private static void AssertSameJson(JsonElement expected, JsonElement actual) =>
+        Assert.True(JsonElement.DeepEquals(expected, actual), $"expected {expected.GetRawText()}, got {actual.GetRawText()}");
+
     private async Task SeedUserRecordsAsync(Guid userId)
     {
         await using var scope = factory.Services.CreateAsyncScope();
