@@ -102,7 +102,7 @@ public sealed class AlpacaProviderTests
         await using var __ = host;
         alpaca.Faults.RateLimitNext("GET", LatestQuotesPath, resetIn: TimeSpan.FromSeconds(5));
 
-        var quotes = await host.DriveClockUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
+        var quotes = await host.Time.DriveUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
 
         Assert.Equal(187.41m, (decimal)Assert.Single(quotes.Quotes).BidPrice);
         var requests = alpaca.Requests.Where(r => r.Path == LatestQuotesPath).ToList();
@@ -123,8 +123,8 @@ public sealed class AlpacaProviderTests
         // Two calls below, each one attempt and the standard handler's three retries.
         alpaca.Faults.FailNext("GET", LatestQuotesPath, times: 8, statusCode: 503);
 
-        var stale = await host.DriveClockUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
-        var error = await Assert.ThrowsAsync<RpcException>(() => host.DriveClockUntilAsync(QuotesAsync(host, "MSFT"), ClockStep, Ct));
+        var stale = await host.Time.DriveUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
+        var error = await Assert.ThrowsAsync<RpcException>(() => host.Time.DriveUntilAsync(QuotesAsync(host, "MSFT"), ClockStep, Ct));
 
         var quote = Assert.Single(stale.Quotes);
         Assert.True(quote.Stale);
@@ -144,7 +144,7 @@ public sealed class AlpacaProviderTests
         await using var __ = host;
         alpaca.Faults.HangNext("GET", LatestQuotesPath);
 
-        var quotes = await host.DriveClockUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
+        var quotes = await host.Time.DriveUntilAsync(QuotesAsync(host, "AAPL"), ClockStep, Ct);
 
         Assert.Equal(187.41m, (decimal)Assert.Single(quotes.Quotes).BidPrice);
         // The first request never gets its answer, so the quote came from a second one sent after the attempt timed out.
@@ -166,7 +166,7 @@ public sealed class AlpacaProviderTests
         host.Time.Advance(TimeSpan.FromSeconds(10));
         alpaca.Faults.FailNext("GET", LatestQuotesPath, statusCode: 500);
         alpaca.Faults.RateLimitNext("GET", LatestQuotesPath, resetIn: TimeSpan.FromSeconds(3));
-        await host.DriveClockUntilAsync(QuotesAsync(host, "AAPL", "BRK.B"), ClockStep, Ct);
+        await host.Time.DriveUntilAsync(QuotesAsync(host, "AAPL", "BRK.B"), ClockStep, Ct);
 
         var records = host.App.Services.GetFakeLogCollector().GetSnapshot();
         var logged = string.Join('\n', records.Select(r =>

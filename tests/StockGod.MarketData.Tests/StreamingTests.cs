@@ -82,7 +82,7 @@ public sealed class StreamingTests
         var received = new List<CachedValue<Trading.Market.Quote>>();
         while (received.Count < 3 * buffer)
         {
-            received.Add(await host.DriveClockUntilAsync(fast.Quotes.ReadAsync(Ct).AsTask(), Tick, Ct));
+            received.Add(await host.Time.DriveUntilAsync(fast.Quotes.ReadAsync(Ct).AsTask(), Tick, Ct));
         }
 
         Assert.Equal(received.Count, received.Select(q => q.Value).Distinct().Count());

@@ -87,24 +87,6 @@ public sealed class MarketDataTestHost : IAsyncDisposable
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
-    /// <summary>
-    /// Moves the fake clock on by <paramref name="step"/> whenever <paramref name="task"/> has not completed after a
-    /// moment, until it completes: for calls that wait on the clock (retry delays, rate-limit resets, stream ticks).
-    /// </summary>
-    public async Task<T> DriveClockUntilAsync<T>(Task<T> task, TimeSpan step, CancellationToken cancellationToken)
-    {
-        while (!task.IsCompleted)
-        {
-            await Task.WhenAny(task, Task.Delay(10, cancellationToken));
-            if (!task.IsCompleted)
-            {
-                Time.Advance(step);
-            }
-        }
-
-        return await task;
-    }
-
     public async ValueTask DisposeAsync()
     {
         Channel.Dispose();

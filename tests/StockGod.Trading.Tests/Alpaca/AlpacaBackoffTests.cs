@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using StockGod.Testing;
 using StockGod.Testing.FakeAlpaca;
 using StockGod.Trading.Brokerage;
 
@@ -36,8 +37,8 @@ public sealed class AlpacaBackoffTests : IAsyncLifetime
         }, _time);
         _alpaca.Faults.FailNext("POST", OrderPath, times: 2, statusCode: 503);
 
-        var order = await AlpacaTestHost.DriveAsync(_time, host.Paper.SubmitOrderAsync(
-            new SubmitOrderRequest("cid-backoff", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel), Step);
+        var order = await _time.DriveUntilAsync(host.Paper.SubmitOrderAsync(
+            new SubmitOrderRequest("cid-backoff", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel), Step, Cancel);
 
         Assert.Equal(Assert.Single(_alpaca.Brokerage.Orders).Id, order.OrderId);
         var posts = _alpaca.Requests.Where(r => r.Path == OrderPath).ToList();
@@ -60,7 +61,7 @@ public sealed class AlpacaBackoffTests : IAsyncLifetime
         }, _time);
         _alpaca.Faults.FailNext("GET", "/v2/account", times: 3, statusCode: 502);
 
-        var account = await AlpacaTestHost.DriveAsync(_time, host.Paper.GetAccountAsync(Cancel), Step);
+        var account = await _time.DriveUntilAsync(host.Paper.GetAccountAsync(Cancel), Step, Cancel);
 
         Assert.Equal(_alpaca.Brokerage.AccountId.ToString(), account.AccountId);
         var attempts = _alpaca.Requests.Where(r => r.Path == "/v2/account").ToList();
@@ -85,7 +86,7 @@ public sealed class AlpacaBackoffTests : IAsyncLifetime
         _alpaca.Faults.ProcessThenHangNext("POST", OrderPath);
         var request = new SubmitOrderRequest("cid-chaos", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 2m);
 
-        var order = await AlpacaTestHost.DriveAsync(_time, host.Paper.SubmitOrderAsync(request, Cancel), Step);
+        var order = await _time.DriveUntilAsync(host.Paper.SubmitOrderAsync(request, Cancel), Step, Cancel);
 
         var placed = Assert.Single(_alpaca.Brokerage.Orders);
         Assert.Equal((placed.Id, "cid-chaos"), (order.OrderId, placed.ClientOrderId));

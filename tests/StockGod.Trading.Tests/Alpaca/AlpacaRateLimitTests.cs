@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using StockGod.Testing;
 using StockGod.Testing.FakeAlpaca;
 using StockGod.Trading.Brokerage;
 
@@ -34,7 +35,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
         using var host = AlpacaTestHost.Create(_alpaca, Settings, _time);
         _alpaca.Faults.RateLimitNext("GET", "/v2/account", resetIn: TimeSpan.FromSeconds(7));
 
-        var account = await AlpacaTestHost.DriveAsync(_time, host.Paper.GetAccountAsync(Cancel), Step);
+        var account = await _time.DriveUntilAsync(host.Paper.GetAccountAsync(Cancel), Step, Cancel);
 
         Assert.Equal(_alpaca.Brokerage.AccountId.ToString(), account.AccountId);
         var (refused, accepted) = (_alpaca.Requests[0], _alpaca.Requests[1]);
@@ -48,8 +49,8 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
         using var host = AlpacaTestHost.Create(_alpaca, Settings, _time);
         _alpaca.Faults.RateLimitNext("POST", "/v2/orders", resetIn: TimeSpan.FromSeconds(3));
 
-        var order = await AlpacaTestHost.DriveAsync(_time, host.Paper.SubmitOrderAsync(
-            new SubmitOrderRequest("cid-429", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel), Step);
+        var order = await _time.DriveUntilAsync(host.Paper.SubmitOrderAsync(
+            new SubmitOrderRequest("cid-429", "AAPL", OrderSide.Buy, OrderType.Market, TimeInForce.Day, 1m), Cancel), Step, Cancel);
 
         Assert.Equal(Assert.Single(_alpaca.Brokerage.Orders).Id, order.OrderId);
         Assert.Equal(2, _alpaca.CountRequests("POST", "/v2/orders"));
@@ -62,7 +63,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
         _alpaca.Faults.RateLimitNext("GET", "/v2/positions", resetIn: TimeSpan.FromSeconds(20), times: 5);
 
         var error = await Assert.ThrowsAsync<BrokerageRateLimitedException>(() =>
-            AlpacaTestHost.DriveAsync(_time, host.Paper.ListPositionsAsync(Cancel), Step));
+            _time.DriveUntilAsync(host.Paper.ListPositionsAsync(Cancel), Step, Cancel));
 
         Assert.Equal(3, _alpaca.CountRequests("GET", "/v2/positions"));
         Assert.InRange(error.RetryAfter!.Value, TimeSpan.FromSeconds(19), TimeSpan.FromSeconds(21));
@@ -103,7 +104,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
         using var host = AlpacaTestHost.Create(_alpaca, new Dictionary<string, string?>(Settings) { ["Alpaca:Paper:RequestsPerWindow"] = "5" }, _time);
 
         var burst = Task.WhenAll(Enumerable.Range(0, 12).Select(_ => host.Paper.GetClockAsync(Cancel)));
-        var clocks = await AlpacaTestHost.DriveAsync(_time, burst, Step);
+        var clocks = await _time.DriveUntilAsync(burst, Step, Cancel);
 
         Assert.Equal(12, clocks.Length);
         Assert.All(_alpaca.Requests, r => Assert.Equal(200, r.StatusCode));
@@ -119,7 +120,7 @@ public sealed class AlpacaRateLimitTests : IAsyncLifetime
 
         for (var i = 0; i < 8; i++)
         {
-            await AlpacaTestHost.DriveAsync(_time, host.Paper.GetClockAsync(Cancel), Step);
+            await _time.DriveUntilAsync(host.Paper.GetClockAsync(Cancel), Step, Cancel);
         }
 
         Assert.Equal(8, _alpaca.Requests.Count);

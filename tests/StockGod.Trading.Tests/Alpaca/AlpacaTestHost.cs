@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
 using StockGod.Testing.FakeAlpaca;
 using StockGod.Trading.Brokerage;
 
@@ -73,21 +72,6 @@ internal sealed class AlpacaTestHost : IDisposable
         }
 
         return new AlpacaTestHost(builder.Build());
-    }
-
-    /// <summary>Advances fake time in small steps until the task completes (waits on the rate budget need it).</summary>
-    public static async Task<T> DriveAsync<T>(FakeTimeProvider time, Task<T> task, TimeSpan step)
-    {
-        while (!task.IsCompleted)
-        {
-            await Task.WhenAny(task, Task.Delay(5, TestContext.Current.CancellationToken));
-            if (!task.IsCompleted)
-            {
-                time.Advance(step);
-            }
-        }
-
-        return await task;
     }
 
     public void Dispose() => _host.Dispose();
