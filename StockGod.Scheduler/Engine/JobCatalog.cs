@@ -78,7 +78,7 @@ internal sealed class JobCatalog(IEnumerable<JobDefinition> definitions)
             "Positions (and cash) of every portfolio against its broker's, the broker being the source of truth; discrepancies recorded and notified.",
             [new("0 0/5 * * * ?", TradingWindow.Session, CronTriggerMisfireInstruction.DoNothing)]),
         new(JobExecutionRetention, typeof(JobExecutionRetentionJob),
-            "Deletes job executions older than the retention period.",
+            "Deletes job executions, finished screening runs and finished backtests older than their retention periods (each requester's latest completed screen and backtest are kept).",
             [new("0 30 3 * * ?", TradingWindow.Always, CronTriggerMisfireInstruction.FireAndProceed)]),
         StockScreeningDefinition(DefaultScreeningDelay),
     ];

@@ -11,6 +11,14 @@ public sealed class SchedulerOptions
     /// <summary>How long job executions are kept by job_execution_retention.</summary>
     public int ExecutionRetentionDays { get; set; } = 30;
 
+    /// <summary>How long finished screening runs (and their chunks) are kept by job_execution_retention; the latest
+    /// completed run of each requester (the schedule, or a user) is kept whatever its age.</summary>
+    public int ScreeningRunRetentionDays { get; set; } = 90;
+
+    /// <summary>How long finished backtests (and their results) are kept by job_execution_retention; each user's latest
+    /// completed backtest is kept whatever its age.</summary>
+    public int BacktestRetentionDays { get; set; } = 90;
+
     /// <summary>How often this replica looks for executions left started by a replica that died.</summary>
     public TimeSpan AbandonedExecutionSweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -63,7 +63,7 @@ internal static class Extensions
         services.AddScoped<PortfolioSnapshotService>();
         services.AddScoped<AlertPriceCheckService>();
         services.AddScoped<OrderStatusCheckService>();
-        services.AddScoped<JobExecutionRetentionService>();
+        services.AddScoped<RetentionService>();
         services.AddStrategyExecution();
         services.AddScoped<PositionSyncService>();
 

@@ -57,7 +57,7 @@ internal sealed class PortfolioSnapshotJob(JobRunner runner, PortfolioSnapshotSe
 }
 
 [DisallowConcurrentExecution]
-internal sealed class JobExecutionRetentionJob(JobRunner runner, JobExecutionRetentionService service) : IJob
+internal sealed class JobExecutionRetentionJob(JobRunner runner, RetentionService service) : IJob
 {
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         runner.RunAsync(context, (run, ct) => service.DeleteExpiredAsync(run.Counters, ct), cancellationToken);

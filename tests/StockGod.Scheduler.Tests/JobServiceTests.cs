@@ -189,7 +189,7 @@ public sealed class JobServiceTests(TradingDatabaseFixture database) : IClassFix
         await db.SaveChangesAsync(TestContext.Current.CancellationToken);
 
         var counters = new JobCounters();
-        await new JobExecutionRetentionService(db, _time, Options.Create(new SchedulerOptions())).DeleteExpiredAsync(counters, CancellationToken.None);
+        await new RetentionService(db, _time, Options.Create(new SchedulerOptions())).DeleteExpiredAsync(counters, CancellationToken.None);
 
         var left = await db.JobExecutions.Where(e => e.JobId == job.Id).Select(e => e.Id).ToListAsync(TestContext.Current.CancellationToken);
         Assert.Equal(new[] { stuck.Id, recent.Id }.Order(), left.Order());
