@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using StockGod.Scheduler.Jobs.Screening;
 using StockGod.Scheduler.Tests.Support;
 using StockGod.Testing;
@@ -35,7 +38,7 @@ public sealed class ScreeningWorkerTests
         var worker = new ScreeningWorker(
             host.Processor,
             host.Services.GetRequiredService<ScreeningWorkSignal>(),
-            new ScreeningEmailSender(Options.Create(mail), NullLogger<ScreeningEmailSender>.Instance),
+            Mailer(host, mail, TimeProvider.System),
             options,
             TimeProvider.System,
             NullLogger<ScreeningWorker>.Instance);
@@ -60,6 +63,57 @@ public sealed class ScreeningWorkerTests
         var csv = parts.Single(p => p.Headers.Contains("screening-2018-02-07.csv", StringComparison.Ordinal)).Content;
         Assert.Equal(ScreeningCsv.Write(top), csv);
     }
+
+    [Fact]
+    public async Task A_report_left_unsent_by_a_worker_that_died_after_storing_it_is_mailed_by_a_later_pass_exactly_once()
+    {
+        var market = new HistoricalMarketData(DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile), cancellationToken: TestContext.Current.CancellationToken).BarsBySymbol);
+        await using var host = await ScreeningTestHost.StartAsync(market, TimeProvider.System, FourSymbols);
+        await using var smtp = new FakeSmtpServer();
+        var mail = new ScreeningEmailOptions { SmtpHost = "127.0.0.1", SmtpPort = ClosedPort(), From = "screens@stockgod.test", To = ["ops@stockgod.test"] };
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds())); // whole seconds, as PostgreSQL stores them exactly
+        var mailer = Mailer(host, mail, time);
+
+        // The crash window: the run's last chunk is completed and the report committed, and its worker is gone
+        // before it mails anything (the processor alone, as the worker runs it, without the mail that follows).
+        var run = await host.StartRunAsync(new ScreeningSettings { AsOf = new DateOnly(2018, 2, 7), TopN = 3 });
+        Assert.Contains(await host.DrainAsync(), o => o.CompletedRun?.Id == run.Id);
+        Assert.Null((await host.LoadRunAsync(run.Id)).ReportSentAt);
+
+        // The next pass cannot reach the SMTP server: the report stays unsent, and passes pause for the retry delay.
+        Assert.Equal(0, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        Assert.Null((await host.LoadRunAsync(run.Id)).ReportSentAt);
+        mail.SmtpPort = smtp.Port;
+        Assert.Equal(0, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        Assert.False(smtp.Messages.TryRead(out _));
+
+        time.Advance(mail.RetryDelay);
+        Assert.Equal(1, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        var received = await smtp.Messages.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("Subject: StockGod: top 3 picks as of 2018-02-07", received.Data, StringComparison.Ordinal);
+        Assert.Equal(time.GetUtcNow(), (await host.LoadRunAsync(run.Id)).ReportSentAt);
+
+        // Recorded as sent: no later pass mails it again.
+        Assert.Equal(0, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        Assert.False(smtp.Messages.TryRead(out _));
+    }
+
+    /// <summary>A loopback port nothing listens on (connections to it are refused).</summary>
+    private static int ClosedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static ScreeningReportMailer Mailer(ScreeningTestHost host, ScreeningEmailOptions mail, TimeProvider time) => new(
+        host.Services.GetRequiredService<IServiceScopeFactory>(),
+        new ScreeningEmailSender(Options.Create(mail), NullLogger<ScreeningEmailSender>.Instance),
+        Options.Create(mail),
+        time,
+        NullLogger<ScreeningReportMailer>.Instance);
 
     /// <summary>The parts of a multipart message: headers, and content with base64 decoded.</summary>
     private static List<(string Headers, string Content)> MimeParts(string data)

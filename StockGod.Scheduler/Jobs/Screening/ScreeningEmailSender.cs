@@ -29,21 +29,29 @@ public sealed class ScreeningEmailOptions
     /// <summary>From configuration (secrets) only; never logged.</summary>
     public string? Password { get; set; }
 
+    /// <summary>After a failed send, how long this replica waits before it tries the unsent reports again.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after its run finished a report is still mailed: older unsent ones (stored while e-mail was
+    /// down or not configured) are left unsent rather than mailed late.</summary>
+    public TimeSpan MaxReportAge { get; set; } = TimeSpan.FromDays(1);
+
     public bool IsConfigured => !string.IsNullOrWhiteSpace(SmtpHost) && !string.IsNullOrWhiteSpace(From) && To.Count > 0;
 }
 
 /// <summary>
 /// Mails a finished screen (the top N as a text table, the sector breakdown, the exclusions, and the top N as a CSV
-/// attachment) over SMTP. A failure is logged and does not touch the stored report or the notifications.
+/// attachment) over SMTP. A failure is logged and does not touch the stored report or the notifications; whether the
+/// mail went out is returned, for <see cref="ScreeningReportMailer"/> to record.
 /// </summary>
 internal sealed partial class ScreeningEmailSender(IOptions<ScreeningEmailOptions> options, ILogger<ScreeningEmailSender> logger)
 {
-    public async Task SendAsync(ScreeningRun run, CancellationToken cancellationToken)
+    public async Task<bool> SendAsync(ScreeningRun run, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (!settings.IsConfigured || run.Report is not { } report)
         {
-            return;
+            return false;
         }
 
         try
@@ -61,10 +69,12 @@ internal sealed partial class ScreeningEmailSender(IOptions<ScreeningEmailOption
 
             await client.SendMailAsync(message, cancellationToken);
             LogSent(logger, run.Id, settings.SmtpHost!, settings.To.Count);
+            return true;
         }
         catch (Exception e) when (e is SmtpException or IOException or InvalidOperationException or FormatException)
         {
             LogFailed(logger, run.Id, settings.SmtpHost!, e.Message);
+            return false;
         }
     }
 

@@ -10,6 +10,7 @@ internal static class ScreeningExtensions
         builder.AddScreeningRuns();
         builder.Services.AddOptions<ScreeningEmailOptions>().BindConfiguration(ScreeningEmailOptions.SectionName);
         builder.Services.AddSingleton<ScreeningEmailSender>();
+        builder.Services.AddSingleton<ScreeningReportMailer>();
         builder.Services.AddHostedService<ScreeningWorker>();
         return builder;
     }

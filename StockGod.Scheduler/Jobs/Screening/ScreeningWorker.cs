@@ -6,12 +6,13 @@ namespace StockGod.Scheduler.Jobs.Screening;
 /// <summary>
 /// Works screening chunks in this replica: <see cref="ScreeningOptions.WorkersPerReplica"/> loops, each claiming one
 /// chunk at a time from the shared queue. Every replica runs it; the queue's row locks and leases share the work out.
-/// The loop that completes a run sends its e-mail.
+/// The loop that completes a run mails its report at once; every idle pass mails any report left unsent (its worker
+/// died between storing and mailing it, or the SMTP server was down): see <see cref="ScreeningReportMailer"/>.
 /// </summary>
 internal sealed partial class ScreeningWorker(
     ScreeningChunkProcessor processor,
     ScreeningWorkSignal signal,
-    ScreeningEmailSender email,
+    ScreeningReportMailer mailer,
     IOptions<ScreeningOptions> options,
     TimeProvider time,
     ILogger<ScreeningWorker> logger) : BackgroundService
@@ -43,9 +44,9 @@ internal sealed partial class ScreeningWorker(
                 LogWorkerError(logger, e, worker);
             }
 
-            if (outcome?.CompletedRun is { } run)
+            if (outcome is null || outcome.CompletedRun is not null)
             {
-                await email.SendAsync(run, cancellationToken);
+                await SendUnsentReportsAsync(worker, cancellationToken);
             }
 
             if (outcome is null)
@@ -54,6 +55,25 @@ internal sealed partial class ScreeningWorker(
             }
         }
     }
+
+    private async Task SendUnsentReportsAsync(string worker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await mailer.SendUnsentAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // The database is unreachable: the reports stay unsent and a later pass mails them.
+            LogMailerError(logger, e, worker);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Error, "Screening worker {Worker} could not mail the unsent screening reports; a later pass tries again")]
+    private static partial void LogMailerError(ILogger logger, Exception exception, string worker);
 
     [LoggerMessage(LogLevel.Error, "Screening worker {Worker} failed to work the queue; it tries again after the poll interval")]
     private static partial void LogWorkerError(ILogger logger, Exception exception, string worker);

@@ -78,6 +78,19 @@ public sealed class ScreeningRun
     /// <summary>The aggregated result: top N with contributions, the whole ranking, sectors and exclusions.</summary>
     public ScreeningResult? Report { get; private set; }
 
+    /// <summary>When the report's e-mail was handed to the SMTP server; null while it is unsent (the Scheduler's outbox).</summary>
+    public DateTimeOffset? ReportSentAt { get; private set; }
+
+    public void MarkReportSent(DateTimeOffset at)
+    {
+        if (Status != ScreeningRunStatus.Completed)
+        {
+            throw new DomainException($"Screening run {Id} is {Status}: it has no report to send.");
+        }
+
+        ReportSentAt ??= at;
+    }
+
     internal void Complete(ScreeningResult report, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -113,11 +126,15 @@ internal sealed class ScreeningRunConfiguration : IEntityTypeConfiguration<Scree
             t.HasEnumCheck<ScreeningRun, ScreeningRunStatus>("status");
             t.HasCheckConstraint("ck_screening_runs_finished", "(status = 'running') = (finished_at IS NULL)");
             t.HasCheckConstraint("ck_screening_runs_completed_has_report", "status <> 'completed' OR report IS NOT NULL");
+            t.HasCheckConstraint("ck_screening_runs_report_sent_completed", "report_sent_at IS NULL OR status = 'completed'");
         });
         builder.Property(r => r.Settings).HasColumnType("jsonb").HasConversion(ScreeningJson.Converter<ScreeningSettings>());
         builder.Property(r => r.Report).HasColumnType("jsonb").HasConversion(ScreeningJson.Converter<ScreeningResult?>());
         builder.Property(r => r.RequestedBy).HasMaxLength(ScreeningRun.MaxRequestedByLength);
         builder.Property(r => r.FailureReason).HasMaxLength(ScreeningRun.MaxFailureReasonLength);
         builder.HasIndex(r => new { r.AsOf, r.FinishedAt }).IsDescending(true, true).HasFilter("status = 'completed'").HasDatabaseName("ix_screening_runs_completed");
+
+        // What the Scheduler's mailer polls for: the few completed reports not mailed yet.
+        builder.HasIndex(r => r.FinishedAt).HasFilter("status = 'completed' AND report_sent_at IS NULL").HasDatabaseName("ix_screening_runs_report_unsent");
     }
 }

@@ -1262,6 +1262,10 @@ namespace StockGod.Trading.Persistence.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("report");
 
+                    b.Property<DateTimeOffset?>("ReportSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("report_sent_at");
+
                     b.Property<string>("RequestedBy")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -1282,6 +1286,10 @@ namespace StockGod.Trading.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_screening_runs");
 
+                    b.HasIndex("FinishedAt")
+                        .HasDatabaseName("ix_screening_runs_report_unsent")
+                        .HasFilter("status = 'completed' AND report_sent_at IS NULL");
+
                     b.HasIndex("AsOf", "FinishedAt")
                         .IsDescending()
                         .HasDatabaseName("ix_screening_runs_completed")
@@ -1292,6 +1300,8 @@ namespace StockGod.Trading.Persistence.Migrations
                             t.HasCheckConstraint("ck_screening_runs_completed_has_report", "status <> 'completed' OR report IS NOT NULL");
 
                             t.HasCheckConstraint("ck_screening_runs_finished", "(status = 'running') = (finished_at IS NULL)");
+
+                            t.HasCheckConstraint("ck_screening_runs_report_sent_completed", "report_sent_at IS NULL OR status = 'completed'");
 
                             t.HasCheckConstraint("ck_screening_runs_status", "status IN ('running', 'completed', 'failed')");
                         });
