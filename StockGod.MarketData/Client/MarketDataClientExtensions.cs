@@ -27,15 +27,20 @@ public static class MarketDataClientExtensions
 
         // gRPC retries UNAVAILABLE itself; the HTTP resilience handler that ServiceDefaults puts on every client
         // would retry again and its timeouts would cut StreamQuotes, so these clients opt out of it.
+        // They drop HttpClientFactory's loggers too: four Information lines and a scope per call, which say "200" even
+        // when the call failed (a gRPC status travels in the trailers). Grpc.Net.Client logs failed calls itself,
+        // and the OpenTelemetry traces and metrics of every call stay.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is the documented opt-out, still marked experimental.
         services.AddGrpcClient<MarketDataService.MarketDataServiceClient>(options => options.Address = Address)
             .ConfigureChannel((provider, channel) =>
                 channel.ServiceConfig = RetryOnUnavailable(provider.GetRequiredService<IOptions<MarketDataClientOptions>>().Value))
             .AddInterceptor(provider => new DefaultDeadlineInterceptor(
                 provider.GetRequiredService<IOptions<MarketDataClientOptions>>().Value.Deadline, provider.GetRequiredService<TimeProvider>()))
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            .RemoveAllLoggers();
         services.AddGrpcClient<Health.HealthClient>(options => options.Address = Address)
-            .RemoveAllResilienceHandlers();
+            .RemoveAllResilienceHandlers()
+            .RemoveAllLoggers();
 #pragma warning restore EXTEXP0001
 
         services.AddSingleton<IMarketDataSource, GrpcMarketDataSource>();

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using StockGod.MarketData.Client;
 using StockGod.MarketData.Tests.Support;
 using StockGod.Testing.MarketData;
@@ -78,9 +80,34 @@ public sealed class ClientTests
         Assert.Equal(HealthStatus.Unhealthy, health.Entries[MarketDataClientExtensions.HealthCheckName].Status);
     }
 
-    private static WebApplication ConsumerOf(MarketDataTestHost server)
+    [Fact]
+    public async Task Calls_write_no_HttpClient_log_lines_at_the_consumers_Information_level_and_a_failed_call_is_still_logged_with_its_status()
+    {
+        await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
+        await using var consumer = ConsumerOf(server, builder =>
+        {
+            // As Api and Scheduler log (their appsettings: Default Information).
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFakeLogging();
+        });
+        var source = consumer.Services.GetRequiredService<IMarketDataSource>();
+
+        var quotes = await source.GetQuotesAsync(["AAPL", "MSFT"], Ct);
+        var none = await source.GetQuotesAsync(["NOPE"], Ct);
+
+        Assert.Equal(2, quotes.Count);
+        Assert.Empty(none);
+        var records = consumer.Services.GetFakeLogCollector().GetSnapshot();
+        Assert.DoesNotContain(records, r => r.Category?.StartsWith("System.Net.Http.HttpClient.", StringComparison.Ordinal) == true);
+        Assert.Contains(records, r =>
+            r.Category?.StartsWith("Grpc.Net.Client", StringComparison.Ordinal) == true
+            && r.Message.Contains(nameof(Grpc.Core.StatusCode.NotFound), StringComparison.Ordinal));
+    }
+
+    private static WebApplication ConsumerOf(MarketDataTestHost server, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        configure?.Invoke(builder);
         // What an Aspire AppHost injects for WithReference(marketdata).
         builder.Configuration["services:marketdata:http:0"] = server.Address.ToString();
         builder.Configuration["MarketData:Client:MaxAttempts"] = "2";

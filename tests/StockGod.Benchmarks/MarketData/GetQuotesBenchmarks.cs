@@ -1,6 +1,11 @@
+extern alias api;
 extern alias MarketDataServer;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Google.Protobuf;
+using Grpc.Core;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -8,15 +13,20 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
 using StackExchange.Redis;
 using StockGod.MarketData.V1;
 using StockGod.Testing;
+using ConsumerV1 = api::StockGod.MarketData.V1;
 
 namespace StockGod.Benchmarks.MarketData;
 
@@ -26,6 +36,14 @@ namespace StockGod.Benchmarks.MarketData;
 /// invocation makes 800 of them, shared among the callers. Per-call latencies are collected and their p50/p99
 /// printed at the end of each case. The GC mode is the process's: run once with <c>DOTNET_gcServer=1</c> (what the
 /// service gets in production: a web project runs server GC) and once with <c>DOTNET_gcServer=0</c>.
+/// <para>
+/// Besides the bare gRPC client, the per-call cost is split: the same call with the response left unparsed
+/// (<see cref="GetQuotesUnparsed"/>), the client as Api and Scheduler register it (<see cref="GetQuotesAsRegistered"/>),
+/// a plain HTTP/2 POST of the prebuilt gRPC request (<see cref="RawHttp2GetQuotes"/>) and a plain HTTP/2 POST to an
+/// endpoint that answers the same bytes as a constant (<see cref="RawHttp2Constant"/>). Environment switches, read
+/// once: <c>GETQUOTES_LOADS</c> (e.g. <c>50x32,1x32</c>: symbols x callers) keeps only those loads;
+/// <c>GETQUOTES_TELEMETRY=off</c> composes the service without ServiceDefaults' OpenTelemetry (to measure its share).
+/// </para>
 /// </summary>
 [Config(typeof(Config))]
 public class GetQuotesBenchmarks
@@ -34,6 +52,7 @@ public class GetQuotesBenchmarks
     private const int UniverseSize = 500;
 
     private readonly List<double> _latencies = [];
+    private string _method = "";
     private WebApplication _app = null!;
     private GrpcChannel[] _channels = [];
     private MarketDataService.MarketDataServiceClient[] _clients = [];
@@ -45,12 +64,37 @@ public class GetQuotesBenchmarks
     /// The goal's three sizes at 32 callers over one HTTP/2 connection (what one client gets: a connection carries up
     /// to 100 streams before a second one is opened), the 50-symbol call over 4 connections, and at saner loads.
     /// </summary>
-    public static IEnumerable<Load> Loads =>
+    public static IEnumerable<Load> Loads => Environment.GetEnvironmentVariable("GETQUOTES_LOADS") is { Length: > 0 } only
+        ? AllLoads.Where(l => l.Connections == 1 && l.StreamsPerConnection is null && only.Split(',').Contains($"{l.Symbols}x{l.Callers}"))
+        : AllLoads;
+
+    private static readonly Load[] AllLoads =
     [
         new(Symbols: 1, Callers: 32), new(Symbols: 50, Callers: 32), new(Symbols: 500, Callers: 32),
         new(Symbols: 50, Callers: 32, Connections: 4), new(Symbols: 50, Callers: 32, StreamsPerConnection: 8),
         new(Symbols: 50, Callers: 1), new(Symbols: 50, Callers: 4),
     ];
+
+    private const string ConstantPath = "/bench/constant";
+    private static readonly object Received = new();
+    private static readonly Method<GetQuotesRequest, object> UnparsedGetQuotes = new(
+        MethodType.Unary,
+        MarketDataService.Descriptor.FullName,
+        "GetQuotes",
+        Marshallers.Create(r => r.ToByteArray(), GetQuotesRequest.Parser.ParseFrom),
+        // The response received but not parsed: what the call costs without the client's protobuf parsing of the quotes.
+        new Marshaller<object>((_, _) => throw new NotSupportedException(), _ => Received));
+
+    private MarketDataService.MarketDataServiceClient _retrying = null!;
+    private GrpcChannel _retryingChannel = null!;
+    private Microsoft.Extensions.Hosting.IHost _consumer = null!;
+    private ConsumerV1.MarketDataService.MarketDataServiceClient _registered = null!;
+    private ConsumerV1.GetQuotesRequest _consumerRequest = null!;
+    private HttpClient _http = null!;
+    private byte[] _grpcRequestBody = [];
+    private byte[] _constantResponse = [];
+    private Uri _getQuotesUri = null!;
+    private Uri _constantUri = null!;
 
     [ParamsSource(nameof(Loads))]
     public Load Case { get; set; }
@@ -83,10 +127,22 @@ public class GetQuotesBenchmarks
             builder.Configuration[$"MarketData:Synthetic:Symbols:{i}"] = $"S{i:D3}";
         }
 
-        builder.AddServiceDefaults();
+        if (Environment.GetEnvironmentVariable("GETQUOTES_TELEMETRY") == "off")
+        {
+            // ServiceDefaults without its OpenTelemetry: the health checks and service discovery only.
+            builder.AddDefaultHealthChecks();
+            builder.Services.AddServiceDiscovery();
+        }
+        else
+        {
+            builder.AddServiceDefaults();
+        }
+
         builder.AddApplicationServices();
         _app = builder.Build();
         _app.MapMarketDataApi();
+        // The HTTP/2 floor through the same Kestrel, hosting and routing: a constant body of the 50-quote response's size.
+        _app.MapPost(ConstantPath, (HttpContext context) => context.Response.Body.WriteAsync(_constantResponse).AsTask());
         await _app.StartAsync();
 
         // One channel per connection: a channel's handler opens a second HTTP/2 connection only past 100 streams.
@@ -102,25 +158,137 @@ public class GetQuotesBenchmarks
         _redis = await ConnectionMultiplexer.ConnectAsync(redis);
         _keys = [.. Enumerable.Range(0, 50).Select(i => (RedisKey)$"bench:quote:S{i:D3}")];
         await _clients[0].GetQuotesAsync(new GetQuotesRequest { Symbols = { Enumerable.Range(0, 50).Select(i => $"S{i:D3}") } });
+
+        // Plain HTTP/2 (prior knowledge, as gRPC over cleartext): a gRPC-framed request body built once.
+        var request = _request.ToByteArray();
+        _grpcRequestBody = [0, .. BitConverter.GetBytes(request.Length).Reverse(), .. request];
+        _constantResponse = new byte[(await _clients[0].GetQuotesAsync(_request)).CalculateSize()];
+        _http = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+        {
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        _getQuotesUri = new Uri(new Uri(_app.Urls.Single()), $"/{MarketDataService.Descriptor.FullName}/GetQuotes");
+        _constantUri = new Uri(new Uri(_app.Urls.Single()), ConstantPath);
+        await RawPostAsync(_getQuotesUri);
+
+        // The retry policy of the registered client (MarketDataClientExtensions) on an otherwise bare channel.
+        _retryingChannel = GrpcChannel.ForAddress(_app.Urls.Single(), new GrpcChannelOptions
+        {
+            ServiceConfig = new ServiceConfig
+            {
+                MethodConfigs =
+                {
+                    new MethodConfig
+                    {
+                        Names = { MethodName.Default },
+                        RetryPolicy = new RetryPolicy
+                        {
+                            MaxAttempts = 4,
+                            InitialBackoff = TimeSpan.FromMilliseconds(100),
+                            MaxBackoff = TimeSpan.FromSeconds(2),
+                            BackoffMultiplier = 2,
+                            RetryableStatusCodes = { StatusCode.Unavailable },
+                        },
+                    },
+                },
+            },
+        });
+        _retrying = new MarketDataService.MarketDataServiceClient(_retryingChannel);
+        await _retrying.GetQuotesAsync(_request);
+
+        _consumer = StartConsumer(_app.Urls.Single());
+        _registered = _consumer.Services.GetRequiredService<ConsumerV1.MarketDataService.MarketDataServiceClient>();
+        _consumerRequest = ConsumerV1.GetQuotesRequest.Parser.ParseFrom(request);
+        await _registered.GetQuotesAsync(_consumerRequest);
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// Warm means JIT-warm too, as a service that has run for a while is: every path runs a few thousand calls, then
+    /// the background compiler gets a moment to finish tier-1 code. Without this the first method measured ran
+    /// partly on tier-0 code on the loaded machine (with <c>DOTNET_TieredCompilation=0</c> its mean fell 3.6×) while
+    /// the methods after it found the shared HTTP/2 and gRPC code already compiled.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        for (var round = 0; round < 10; round++)
+        {
+            await GetQuotes();
+            await GetQuotesWithRetryPolicy();
+            await GetQuotesUnparsed();
+            await GetQuotesAsRegistered();
+            await RawHttp2GetQuotes();
+            await RawHttp2Constant();
+            await RedisMget50();
+        }
+
+        _latencies.Clear();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>
+    /// A consumer as Api and Scheduler compose the client: <c>AddMarketDataClient</c> (service discovery, default
+    /// deadline, retry on UNAVAILABLE, HttpClientFactory's handlers) with their logging (Information, the OpenTelemetry
+    /// provider ServiceDefaults adds; no console, which would write into the benchmark's output). The service's
+    /// tracer provider in this process already records the client's activities, so the consumer adds none of its own.
+    /// </summary>
+    private static Microsoft.Extensions.Hosting.IHost StartConsumer(string address)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Production" });
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        builder.Configuration["services:marketdata:http:0"] = address;
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
+        api::Microsoft.Extensions.Hosting.MarketDataClientExtensions.AddMarketDataClient(builder);
+        var host = builder.Build();
+        host.Start();
+        return host;
     }
 
     [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
     public Task GetQuotes() => RunAsync(async worker => await _clients[worker % _clients.Length].GetQuotesAsync(_request));
 
+    /// <summary>The bare client over a channel with the registered client's retry policy (retry on UNAVAILABLE), nothing else.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetQuotesWithRetryPolicy() => RunAsync(async _ => await _retrying.GetQuotesAsync(_request));
+
+    /// <summary>The same call, the response's bytes received but not parsed into 50 <see cref="Quote"/>s.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetQuotesUnparsed() => RunAsync(async worker =>
+        await _channels[worker % _channels.Length].CreateCallInvoker().AsyncUnaryCall(UnparsedGetQuotes, null, default, _request));
+
+    /// <summary>The client as Api and Scheduler register it (one channel: the factory's).</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetQuotesAsRegistered() => RunAsync(async _ => await _registered.GetQuotesAsync(_consumerRequest));
+
+    /// <summary>The service's full gRPC path, called without Grpc.Net.Client: a plain HTTP/2 POST of the framed request.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task RawHttp2GetQuotes() => RunAsync(_ => RawPostAsync(_getQuotesUri));
+
+    /// <summary>The HTTP/2 floor: a plain POST to an endpoint that writes the 50-quote response's size of constant bytes.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task RawHttp2Constant() => RunAsync(_ => RawPostAsync(_constantUri));
+
     [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
     public Task RedisMget50() => RunAsync(_ => _redis.GetDatabase().StringGetAsync(_keys));
 
-    [GlobalCleanup(Target = nameof(GetQuotes))]
-    public Task CleanupGetQuotesAsync() => CleanupAsync(nameof(GetQuotes));
-
-    [GlobalCleanup(Target = nameof(RedisMget50))]
-    public Task CleanupMgetAsync() => CleanupAsync(nameof(RedisMget50));
-
-    private async Task CleanupAsync(string method)
+    [GlobalCleanup]
+    public async Task CleanupAsync()
     {
         _latencies.Sort();
         Console.WriteLine(
-            $"// LATENCY {method} {Case} GC={(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}: calls={_latencies.Count} p50={Percentile(0.50):F3} ms p99={Percentile(0.99):F3} ms");
+            $"// LATENCY {_method} {Case} GC={(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} telemetry={Environment.GetEnvironmentVariable("GETQUOTES_TELEMETRY") ?? "on"}: calls={_latencies.Count} p50={Percentile(0.50):F3} ms p99={Percentile(0.99):F3} ms");
+        _http.Dispose();
+        _retryingChannel.Dispose();
+        _consumer.Dispose();
         foreach (var channel in _channels)
         {
             channel.Dispose();
@@ -130,8 +298,33 @@ public class GetQuotesBenchmarks
         await _app.DisposeAsync();
     }
 
-    private async Task RunAsync<T>(Func<int, Task<T>> call)
+    /// <summary>A plain POST read as a stream into a per-thread buffer: the lightest an HttpClient call gets.</summary>
+    private async Task<int> RawPostAsync(Uri uri)
     {
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(_grpcRequestBody) };
+        request.Content.Headers.ContentType = GrpcContentType;
+        request.Headers.TE.Add(Trailers);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = _readBuffer ??= new byte[64 * 1024];
+        int read, total = 0;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        return total;
+    }
+
+    [ThreadStatic]
+    private static byte[]? _readBuffer;
+
+    private static readonly MediaTypeHeaderValue GrpcContentType = new("application/grpc");
+    private static readonly TransferCodingWithQualityHeaderValue Trailers = new("trailers");
+
+    private async Task RunAsync<T>(Func<int, Task<T>> call, [CallerMemberName] string method = "")
+    {
+        _method = method;
         var workers = new Task<double[]>[Case.Callers];
         var callsPerWorker = CallsPerInvocation / Case.Callers;
         for (var w = 0; w < workers.Length; w++)
