@@ -47,10 +47,15 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter($"{StockGodTelemetryPrefix}.*"))
-            .WithTracing(tracing =>
+                .AddMeter($"{StockGodTelemetryPrefix}.*"));
+
+        if (IsTracingEnabled(builder))
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing =>
             {
-                if (builder.Environment.IsDevelopment())
+                // A sampler from configuration (OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG) is read by the SDK itself;
+                // without one the SDK's default (parent-based, always on) applies, except in Development: always on.
+                if (builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Configuration[TracesSamplerKey]))
                 {
                     tracing.SetSampler(new AlwaysOnSampler());
                 }
@@ -66,14 +71,32 @@ public static class Extensions
                     .AddGrpcClientInstrumentation()
                     .AddHttpClientInstrumentation();
             });
+        }
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (HasOtlpExporter(builder))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 
         return builder;
     }
+
+    /// <summary>
+    /// Whether traces are recorded at all: when they go somewhere (an OTLP endpoint is configured), when a sampler is
+    /// configured explicitly (<c>OTEL_TRACES_SAMPLER</c>), or in Development. Otherwise nothing would read them, and
+    /// recording them costs every request (and every SQL command and Redis call) an activity with its tags. Without
+    /// tracing each request still has its W3C activity (ASP.NET Core creates it for log correlation), so logs and
+    /// ProblemDetails keep their trace id.
+    /// </summary>
+    public static bool IsTracingEnabled(IHostApplicationBuilder builder) =>
+        HasOtlpExporter(builder)
+        || !string.IsNullOrWhiteSpace(builder.Configuration[TracesSamplerKey])
+        || builder.Environment.IsDevelopment();
+
+    private const string TracesSamplerKey = "OTEL_TRACES_SAMPLER";
+
+    private static bool HasOtlpExporter(IHostApplicationBuilder builder) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {

@@ -14,6 +14,12 @@ public sealed class NpgsqlSettings
     public bool DisableHealthChecks { get; set; }
     public bool DisableTracing { get; set; }
     public bool DisableMetrics { get; set; }
+
+    /// <summary>
+    /// Npgsql's <c>Max Auto Prepare</c> when the connection string does not set it: statements run often are prepared
+    /// on each pooled connection, so PostgreSQL parses and plans them once instead of on every execution.
+    /// </summary>
+    public int? MaxAutoPrepare { get; set; }
 }
 
 /// <summary>
@@ -24,6 +30,14 @@ public sealed class NpgsqlSettings
 public static class NpgsqlExtensions
 {
     private const string DefaultConfigSectionName = "Aspire:Npgsql";
+
+    /// <summary>Whether the connection string itself sets <paramref name="keyword"/> (spaces and case aside).</summary>
+    private static bool SetsKeyword(string connectionString, string keyword)
+    {
+        var parsed = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var wanted = keyword.Replace(" ", string.Empty, StringComparison.Ordinal);
+        return parsed.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), wanted, StringComparison.OrdinalIgnoreCase));
+    }
 
     public static void AddNpgsqlDataSource(
         this IHostApplicationBuilder builder,
@@ -51,7 +65,14 @@ public static class NpgsqlExtensions
         }
 
         builder.Services.AddNpgsqlDataSource(settings.ConnectionString, dataSourceBuilder =>
-            configureDataSourceBuilder?.Invoke(dataSourceBuilder));
+        {
+            if (settings.MaxAutoPrepare is { } maxAutoPrepare && !SetsKeyword(settings.ConnectionString, "Max Auto Prepare"))
+            {
+                dataSourceBuilder.ConnectionStringBuilder.MaxAutoPrepare = maxAutoPrepare;
+            }
+
+            configureDataSourceBuilder?.Invoke(dataSourceBuilder);
+        });
 
         if (!settings.DisableHealthChecks)
         {
@@ -63,7 +84,7 @@ public static class NpgsqlExtensions
                 timeout: TimeSpan.FromSeconds(5)));
         }
 
-        if (!settings.DisableTracing)
+        if (!settings.DisableTracing && Extensions.IsTracingEnabled(builder))
         {
             builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddNpgsql());
         }

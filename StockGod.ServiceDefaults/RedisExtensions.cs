@@ -79,7 +79,7 @@ public static class RedisExtensions
                 timeout: TimeSpan.FromSeconds(5)));
         }
 
-        if (!settings.DisableTracing)
+        if (!settings.DisableTracing && Extensions.IsTracingEnabled(builder))
         {
             builder.Services.AddOpenTelemetry().WithTracing(tracing =>
                 tracing.AddSource("OpenTelemetry.Instrumentation.StackExchangeRedis"));

@@ -81,6 +81,19 @@ internal static class IdentityExtensions
                 };
             });
 
+        // The bearer handler validates each token once per lifetime, not once per request (see ValidatedTokenCache).
+        builder.Services.AddSingleton<ValidatedTokenCache>();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<ValidatedTokenCache>((options, cache) =>
+            {
+                var handlers = options.TokenHandlers.ToArray();
+                options.TokenHandlers.Clear();
+                foreach (var handler in handlers)
+                {
+                    options.TokenHandlers.Add(new CachingTokenHandler(handler, cache));
+                }
+            });
+
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(OperatorPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Operator));
     }

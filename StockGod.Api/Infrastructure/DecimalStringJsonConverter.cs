@@ -32,8 +32,20 @@ public sealed class DecimalStringJsonConverter : JsonConverter<decimal>
         throw new JsonException("Expected a decimal number as a string, e.g. \"12.50\".");
     }
 
-    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(Format(value));
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options)
+    {
+        // Formatted straight to UTF-8 on the stack: no string per value (a portfolio answer writes ~150 of them).
+        // 64 bytes hold any decimal: at most 29 digits, a sign and a point.
+        Span<byte> utf8 = stackalloc byte[64];
+        if (value.TryFormat(utf8, out var written, CanonicalFormat, CultureInfo.InvariantCulture))
+        {
+            writer.WriteStringValue(utf8[..written]);
+        }
+        else
+        {
+            writer.WriteStringValue(Format(value));
+        }
+    }
 
     /// <summary>The canonical text of a decimal, also used where decimals leave as text other than JSON (CSV).</summary>
     public static string Format(decimal value) => value.ToString(CanonicalFormat, CultureInfo.InvariantCulture);
