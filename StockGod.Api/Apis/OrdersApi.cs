@@ -5,6 +5,7 @@ using StockGod.Api.Identity;
 using StockGod.Api.Infrastructure;
 using StockGod.Api.Idempotency;
 using StockGod.Trading.Domain;
+using StockGod.Trading.Domain.Portfolios;
 using StockGod.Trading.Execution;
 using StockGod.Trading.Persistence;
 
@@ -28,17 +29,22 @@ public static class OrdersApi
     }
 
     public static async Task<Results<Created<OrderResponse>, Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
-        Guid portfolioId, PlaceOrderRequest request, ClaimsPrincipal principal, TradingDbContext db, OrderPlacementService placement, CancellationToken cancellationToken)
+        Guid portfolioId, PlaceOrderRequest request, ClaimsPrincipal principal, OrderPlacementService placement, CancellationToken cancellationToken)
     {
-        if (!await OwnsPortfolioAsync(db, principal, portfolioId, cancellationToken))
+        // The ownership check rides on the placement's portfolio row lock instead of a query of its own.
+        OrderPlacement result;
+        try
+        {
+            result = await placement.PlaceAsync(
+                new PlaceOrder(portfolioId, request.Symbol!, request.Side!.Value, request.Type!.Value, request.TimeInForce ?? TimeInForce.Day,
+                    request.Qty, request.Notional, request.LimitPrice, request.StopPrice, request.ClientOrderId, OwnerUserId: principal.GetUserId()),
+                cancellationToken);
+        }
+        catch (PortfolioNotFoundException)
         {
             return Problems.NotFound("The portfolio");
         }
 
-        var result = await placement.PlaceAsync(
-            new PlaceOrder(portfolioId, request.Symbol!, request.Side!.Value, request.Type!.Value, request.TimeInForce ?? TimeInForce.Day,
-                request.Qty, request.Notional, request.LimitPrice, request.StopPrice, request.ClientOrderId),
-            cancellationToken);
         var body = OrderResponse.From(result.Order);
 
         // A client_order_id seen before answers the existing order (Alpaca-style idempotency) instead of a second one.

@@ -56,9 +56,9 @@ public sealed partial class OrderPlacementService(
     /// </summary>
     public async Task<IReadOnlyList<OrderBatchResult>> PlaceBatchAsync(Guid portfolioId, IReadOnlyList<PlaceOrder> commands, CancellationToken cancellationToken = default)
     {
-        if (commands.Any(c => c.PortfolioId != portfolioId))
+        if (commands.Any(c => c.PortfolioId != portfolioId) || commands.Select(c => c.OwnerUserId).Distinct().Count() > 1)
         {
-            throw new ArgumentException("A batch places the orders of one portfolio.", nameof(commands));
+            throw new ArgumentException("A batch places the orders of one portfolio, for one owner.", nameof(commands));
         }
 
         var (results, saved, mode) = await SaveNewOrdersAsync(portfolioId, commands, cancellationToken);
@@ -126,21 +126,39 @@ public sealed partial class OrderPlacementService(
 
         var saved = new List<int>();
         var candidates = orders.OfType<Order>().ToList();
+        var owner = commands[0].OwnerUserId;
         if (candidates.Count == 0)
         {
+            // Nothing to save, but someone else's portfolio still answers as unknown rather than with the refusal.
+            if (owner is { } ownerId && !await db.Portfolios.AnyAsync(p => p.Id == portfolioId && p.OwnerUserId == ownerId, cancellationToken))
+            {
+                throw new PortfolioNotFoundException(portfolioId);
+            }
+
             return (results, saved, default);
         }
 
-        // Only sells need the positions; buys need the lock and the portfolio's own columns (one round trip).
+        // One round trip per statement here is most of an order's cost: no savepoint around the one SaveChanges (a
+        // failure rolls the whole transaction back anyway); only sells need the positions (buys need the lock and the
+        // portfolio's own columns, one round trip, which also answer the owner check); and client_order_ids generated
+        // just now (UUIDv7) cannot exist yet, so only the caller's own ones are looked up.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var portfolio = (candidates.Any(o => o.Side == OrderSide.Sell)
-                ? await db.LockPortfolioAsync(portfolioId, cancellationToken)
-                : await db.LockPortfolioRowAsync(portfolioId, cancellationToken))
-            ?? throw new PortfolioNotFoundException(portfolioId);
-        var clientOrderIds = candidates.Select(o => o.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
-        var existing = await db.Orders.AsNoTracking().Include(o => o.Fills)
-            .Where(o => o.PortfolioId == portfolioId && clientOrderIds.Contains(o.ClientOrderId))
-            .ToDictionaryAsync(o => o.ClientOrderId, StringComparer.Ordinal, cancellationToken);
+        var portfolio = candidates.Any(o => o.Side == OrderSide.Sell)
+            ? await db.LockPortfolioAsync(portfolioId, cancellationToken)
+            : await db.LockPortfolioRowAsync(portfolioId, cancellationToken);
+        if (portfolio is null || (owner is { } expectedOwner && portfolio.OwnerUserId != expectedOwner))
+        {
+            throw new PortfolioNotFoundException(portfolioId);
+        }
+
+        var clientOrderIds = commands.Select(c => c.ClientOrderId).Where(id => !string.IsNullOrWhiteSpace(id)).Select(id => id!.Trim())
+            .Distinct(StringComparer.Ordinal).ToList();
+        var existing = clientOrderIds.Count == 0
+            ? new Dictionary<string, Order>(StringComparer.Ordinal)
+            : await db.Orders.AsNoTracking().Include(o => o.Fills)
+                .Where(o => o.PortfolioId == portfolioId && clientOrderIds.Contains(o.ClientOrderId))
+                .ToDictionaryAsync(o => o.ClientOrderId, StringComparer.Ordinal, cancellationToken);
 
         // Under the row lock, so two sells racing for the same shares cannot both pass; the batch's own sells count too.
         var sellSymbols = candidates.Where(o => o is { Side: OrderSide.Sell, Quantity: not null }).Select(o => o.Symbol).Distinct(StringComparer.Ordinal).ToList();

@@ -40,6 +40,7 @@ public sealed class OrderUpdateService(
         }
 
         db.ChangeTracker.Clear();
+        db.Database.AutoSavepointsEnabled = false; // two round trips around the one save; a failure rolls it all back
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var portfolio = await db.LockPortfolioAsync(portfolioId, cancellationToken)
             ?? throw new PortfolioNotFoundException(portfolioId);

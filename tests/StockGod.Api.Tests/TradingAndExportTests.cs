@@ -80,6 +80,25 @@ public sealed class TradingAndExportTests(ApiFactory factory) : IClassFixture<Ap
     }
 
     [Fact]
+    public async Task An_order_for_another_users_portfolio_or_an_unknown_one_is_404_and_saves_nothing()
+    {
+        var owner = await factory.CreateUserAsync();
+        var intruder = await factory.CreateUserAsync();
+        var portfolioId = await CreatePortfolioAsync(owner);
+        var order = new { symbol = "AAPL", side = "buy", type = "market", qty = "1", client_order_id = "intruder-1" };
+
+        await (await intruder.Http.PostAsJsonAsync($"/api/v1/portfolios/{portfolioId}/orders", order, Ct))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "https://stockgod.dev/problems/not-found");
+        await (await owner.Http.PostAsJsonAsync($"/api/v1/portfolios/{Guid.NewGuid()}/orders", order, Ct))
+            .AssertProblemAsync(HttpStatusCode.NotFound, "https://stockgod.dev/problems/not-found");
+
+        var orders = await (await owner.Http.GetAsync($"/api/v1/portfolios/{portfolioId}/orders", Ct)).ReadJsonAsync();
+        Assert.Empty(orders.GetProperty("orders").EnumerateArray());
+        var placed = await owner.Http.PostAsJsonAsync($"/api/v1/portfolios/{portfolioId}/orders", order, Ct);
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode); // the intruder's client_order_id was not taken
+    }
+
+    [Fact]
     public async Task Exports_are_404_for_another_user_and_400_for_an_unknown_format()
     {
         var owner = await factory.CreateUserAsync();

@@ -59,10 +59,29 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
     /// <summary>
     /// Takes the orders in one account transaction: one read of the account's open orders (and of those with these
-    /// client_order_ids), one quote call, one read of the positions involved, one save. Each order is checked against
-    /// what the ones before it reserved; a refusal concerns that order alone.
+    /// client_order_ids), one read of the positions involved, one save. The quote call for the requested symbols starts
+    /// before the account is locked and runs while it is locked and read, so it overlaps those round trips instead of
+    /// adding to the time the lock is held (only a resting order in another symbol needs a quote call under the lock).
+    /// Each order is checked against what the ones before it reserved; a refusal concerns that order alone.
     /// </summary>
-    public Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(IReadOnlyList<SubmitOrderRequest> requests, CancellationToken cancellationToken = default) =>
+    public async Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(IReadOnlyList<SubmitOrderRequest> requests, CancellationToken cancellationToken = default)
+    {
+        var requestedSymbols = requests.Select(r => NormalizedOrNull(r.Symbol)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var requestedQuotes = QuotesAsync(requestedSymbols, cancellationToken);
+        try
+        {
+            return await SubmitOrdersAsync(requests, requestedSymbols, requestedQuotes, cancellationToken);
+        }
+        finally
+        {
+            // Failed before awaiting it (no account, database down): the quote call's own failure is moot, but observed.
+            _ = requestedQuotes.ContinueWith(static q => q.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private Task<IReadOnlyList<OrderSubmission>> SubmitOrdersAsync(
+        IReadOnlyList<SubmitOrderRequest> requests, List<string> requestedSymbols, Task<IReadOnlyDictionary<string, Quote>> requestedQuotes,
+        CancellationToken cancellationToken) =>
         InAccountAsync<IReadOnlyList<OrderSubmission>>(async (db, account, now) =>
         {
             var clientOrderIds = requests.Select(r => r.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
@@ -72,8 +91,14 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
                 .ToListAsync(cancellationToken);
             var open = known.Where(o => OpenStatuses.Contains(o.Status)).ToList();
             var byClientOrderId = known.ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
-            var symbols = requests.Select(r => NormalizedOrNull(r.Symbol)).OfType<string>().Concat(open.Select(o => o.Symbol)).ToList();
-            var quotes = await QuotesAsync(symbols, cancellationToken);
+            var symbols = requestedSymbols.Concat(open.Select(o => o.Symbol)).ToList();
+            var quotes = await requestedQuotes;
+            var restingOnly = open.Select(o => o.Symbol).Except(requestedSymbols, StringComparer.Ordinal).ToList();
+            if (restingOnly.Count > 0)
+            {
+                quotes = new Dictionary<string, Quote>(quotes.Concat(await QuotesAsync(restingOnly, cancellationToken)), StringComparer.Ordinal);
+            }
+
             var positions = await PositionsAsync(db, symbols, cancellationToken);
 
             var answers = new (SimOrder? Order, Exception? Failure)[requests.Count];
@@ -186,12 +211,12 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
         var book = await InAccountAsync(async (db, account, now) =>
         {
-            await EvaluateAsync(db, account, now, cancellationToken);
+            var open = await EvaluateAsync(db, account, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken); // so the positions read next include the fills just made
             var positions = await db.Set<SimPosition>().AsNoTracking()
                 .Where(p => p.AccountId == _portfolioId).OrderBy(p => p.Symbol)
                 .ToListAsync(cancellationToken);
-            return new SimBook(account.Cash, positions, await ReservedForBuysAsync(db, cancellationToken));
+            return new SimBook(account.Cash, positions, ReservedForBuys(open));
         }, cancellationToken);
 
         var quotes = await QuotesAsync(book.Positions.Select(p => p.Symbol), cancellationToken);
@@ -286,8 +311,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
         if (request.Side == OrderSide.Buy)
         {
-            var reserved = DecimalRounding.Money(open.Where(o => o.Side == OrderSide.Buy).Sum(o => o.RemainingQuantity * o.ReservedPrice));
-            var available = account.Cash - reserved;
+            var available = account.Cash - ReservedForBuys(open);
             var required = DecimalRounding.Money(request.Notional ?? (quantity * reservedPrice));
             if (required > available)
             {
@@ -326,8 +350,11 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         };
     }
 
-    /// <summary>Expires, fills or leaves each open order, oldest first, against the quotes of now.</summary>
-    private async Task EvaluateAsync(TradingDbContext db, SimAccount account, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Expires, fills or leaves each open order, oldest first, against the quotes of now. Answers the orders that were
+    /// open before (tracked, with their new status).
+    /// </summary>
+    private async Task<List<SimOrder>> EvaluateAsync(TradingDbContext db, SimAccount account, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var open = await db.Set<SimOrder>()
             .Where(o => o.AccountId == _portfolioId && OpenStatuses.Contains(o.Status))
@@ -335,13 +362,14 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
             .ToListAsync(cancellationToken);
         if (open.Count == 0)
         {
-            return;
+            return open;
         }
 
         var sessionOpen = _sessions.IsOpen(now);
         var quotes = sessionOpen ? await QuotesAsync(open.Select(o => o.Symbol), cancellationToken) : new Dictionary<string, Quote>();
         var positions = sessionOpen ? await PositionsAsync(db, open.Select(o => o.Symbol), cancellationToken) : [];
         Evaluate(db, account, open, quotes, positions, now);
+        return open;
     }
 
     /// <summary>
@@ -463,13 +491,9 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         }
     }
 
-    private async Task<decimal> ReservedForBuysAsync(TradingDbContext db, CancellationToken cancellationToken)
-    {
-        var reserved = await db.Set<SimOrder>()
-            .Where(o => o.AccountId == _portfolioId && o.Side == OrderSide.Buy && OpenStatuses.Contains(o.Status))
-            .SumAsync(o => (o.Quantity - o.FilledQuantity) * o.ReservedPrice, cancellationToken);
-        return DecimalRounding.Money(reserved);
-    }
+    /// <summary>The cash held back from buying power by the open buys among <paramref name="orders"/>: what is left to buy at its reserved price.</summary>
+    private static decimal ReservedForBuys(IEnumerable<SimOrder> orders) =>
+        DecimalRounding.Money(orders.Where(o => o.Side == OrderSide.Buy && OpenStatuses.Contains(o.Status)).Sum(o => o.RemainingQuantity * o.ReservedPrice));
 
     private Task<IReadOnlyDictionary<string, Quote>> QuotesAsync(IEnumerable<string> symbols, CancellationToken cancellationToken) =>
         QuotesAsync(_marketData, symbols, cancellationToken);
@@ -506,6 +530,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     private async Task<T> InAccountAsync<T>(Func<TradingDbContext, SimAccount, DateTimeOffset, Task<T>> action, CancellationToken cancellationToken)
     {
         await using var db = new TradingDbContext(_dbOptions);
+        db.Database.AutoSavepointsEnabled = false; // two round trips around each save; a failure rolls it all back anyway
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = _timeProvider.GetUtcNow();
         var account = await LockAccountAsync(db, cancellationToken);

@@ -157,6 +157,31 @@ public sealed class OrderPlacementTests(TradingDatabaseFixture database) : IClas
     }
 
     [Fact]
+    public async Task With_an_owner_someone_elses_portfolio_is_refused_as_unknown_before_anything_is_saved_or_sent()
+    {
+        var harness = new OrderExecutionHarness(database);
+        harness.Exchange.Market.Set("AAPL", bid: 99.90m, ask: 100.10m, last: 100m);
+        await using var seedDb = database.CreateDbContext();
+        var portfolio = await Seed.PortfolioAsync(seedDb);
+        var (placement, _, db) = harness.CreateServices();
+        await using var _ = db;
+        var stranger = Guid.CreateVersion7();
+
+        await Assert.ThrowsAsync<PortfolioNotFoundException>(() => placement.PlaceAsync(Buy(portfolio.Id, 1m, "not-yours") with { OwnerUserId = stranger }, Ct));
+        // An order that is invalid in itself is still "unknown portfolio" for a stranger, and the owner's refusal.
+        await Assert.ThrowsAsync<PortfolioNotFoundException>(() => placement.PlaceAsync(Buy(portfolio.Id, 0m) with { OwnerUserId = stranger }, Ct));
+        var invalid = await Assert.ThrowsAnyAsync<DomainException>(() => placement.PlaceAsync(Buy(portfolio.Id, 0m) with { OwnerUserId = portfolio.OwnerUserId }, Ct));
+        var placed = await placement.PlaceAsync(Buy(portfolio.Id, 1m, "not-yours") with { OwnerUserId = portfolio.OwnerUserId }, Ct);
+
+        Assert.IsNotType<PortfolioNotFoundException>(invalid);
+        Assert.False(placed.AlreadyExisted); // the stranger's attempt saved nothing under that client_order_id
+        Assert.Equal(OrderStatus.Filled, placed.Order.Status);
+        await using var check = database.CreateDbContext();
+        Assert.Equal(1, await check.Orders.CountAsync(o => o.PortfolioId == portfolio.Id, Ct));
+        Assert.Single(await harness.Exchange.For(portfolio.Id).ListOrdersAsync(new ListOrdersRequest(OrderListStatus.All), Ct));
+    }
+
+    [Fact]
     public async Task Live_portfolios_trade_only_when_live_trading_was_enabled()
     {
         var harness = new OrderExecutionHarness(database);

@@ -183,6 +183,25 @@ public sealed class SimulatedExchangeTests(TradingDatabaseFixture database) : IC
     }
 
     [Fact]
+    public async Task A_submission_fills_a_resting_order_in_another_symbol_at_that_symbols_quote()
+    {
+        var (harness, exchange, _) = await StartAsync();
+        harness.Market.Set("MSFT", bid: 409.90m, ask: 410.10m);
+        await exchange.SubmitOrderAsync(new SubmitOrderRequest("rest-msft", "MSFT", OrderSide.Buy, OrderType.Limit, TimeInForce.Gtc, 2m, LimitPrice: 400m), Ct);
+        harness.Market.Set("MSFT", bid: 399.40m, ask: 399.50m);
+
+        var aapl = await exchange.SubmitOrderAsync(Market(OrderSide.Buy, 1m), Ct);
+        harness.Market.Set("MSFT", bid: 409.90m, ask: 410.10m); // out of reach again: only the submission can have filled it
+
+        var msft = await exchange.GetOrderByClientOrderIdAsync("rest-msft", Ct);
+        Assert.Equal(OrderStatus.Filled, aapl.Status);
+        Assert.Equal((OrderStatus.Filled, 399.50m), (msft!.Status, msft.AverageFillPrice));
+        var account = await exchange.GetAccountAsync(Ct);
+        Assert.Equal(100_000m - 100.10m - 799m, account.Cash);
+        Assert.Equal(account.Cash, account.BuyingPower); // nothing open holds cash back any more
+    }
+
+    [Fact]
     public async Task Cancel_ends_an_open_order_and_refuses_a_finished_one()
     {
         var (_, exchange, _) = await StartAsync();
