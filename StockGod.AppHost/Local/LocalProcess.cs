@@ -111,6 +111,7 @@ public static partial class LocalProcess
     }
 
     public const int SIGINT = 2;
+    public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
