@@ -26,14 +26,21 @@ internal sealed partial class TradingEventRelay(IConnectionMultiplexer redis, IH
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_userEvents is not null)
+        try
         {
-            await _userEvents.UnsubscribeAsync();
-        }
+            if (_userEvents is not null)
+            {
+                await _userEvents.UnsubscribeAsync();
+            }
 
-        if (_operatorEvents is not null)
+            if (_operatorEvents is not null)
+            {
+                await _operatorEvents.UnsubscribeAsync();
+            }
+        }
+        catch (ObjectDisposedException)
         {
-            await _operatorEvents.UnsubscribeAsync();
+            // The connection was closed first (host shutdown order): its subscriptions went with it.
         }
     }
 

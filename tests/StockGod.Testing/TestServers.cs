@@ -92,7 +92,13 @@ public static class TestServers
         return server.ConnectionString;
     }
 
-    private static void StopAll()
+    private static void StopAll() => StopAllAsync().Wait(TimeSpan.FromSeconds(10));
+
+    /// <summary>
+    /// Stops the servers this process started and deletes their folders. Runs when the test pipeline stops
+    /// (<see cref="TestServersLifetime"/>) and again, with nothing left to do, at process exit.
+    /// </summary>
+    internal static async Task StopAllAsync()
     {
         IAsyncDisposable[] servers;
         lock (Owned)
@@ -101,23 +107,26 @@ public static class TestServers
             Owned.Clear();
         }
 
-        // The test runner gives a process about 10 s to exit once its tests are done, and a fast shutdown's checkpoint
-        // of every test database can take longer than that on a loaded machine; the clusters are deleted next anyway.
-        Task.WaitAll([.. servers.Select(StopQuicklyAsync)], TimeSpan.FromSeconds(8));
+        // The clusters are deleted next, so a fast shutdown's checkpoint of every test database would be wasted time.
+        await Task.WhenAll(servers.Select(StopQuicklyAsync)).WaitAsync(TimeSpan.FromSeconds(8)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        string[] folders;
         lock (TemporaryFolders)
         {
-            foreach (var folder in TemporaryFolders)
+            folders = [.. TemporaryFolders];
+            TemporaryFolders.Clear();
+        }
+
+        foreach (var folder in folders)
+        {
+            try
             {
-                try
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
             }
         }
     }
