@@ -38,9 +38,9 @@ internal sealed partial class TradingEventRelay(IConnectionMultiplexer redis, IH
                 await _operatorEvents.UnsubscribeAsync();
             }
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or RedisException)
         {
-            // The connection was closed first (host shutdown order): its subscriptions went with it.
+            // The connection is closing or closed with the host: its subscriptions go with it.
         }
     }
 
