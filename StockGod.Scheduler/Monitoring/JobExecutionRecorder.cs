@@ -147,7 +147,7 @@ internal sealed class JobExecutionRecorder(
 
             if (abandoned)
             {
-                job.Abandon(execution, time.GetUtcNow(), error ?? AbandonedMessage);
+                job.Abandon(execution, time.GetUtcNow(), AbandonedMessage);
             }
             else
             {
@@ -183,7 +183,7 @@ internal sealed class JobExecutionRecorder(
             .ToListAsync(cancellationToken);
         foreach (var run in abandoned)
         {
-            var job = await FinishOnceAsync(run, AbandonedMessage, new JobCounters(), abandoned: true, cancellationToken);
+            var job = await FinishOnceAsync(run, error: null, new JobCounters(), abandoned: true, cancellationToken);
             logger.LogWarning("Marked execution {ExecutionId} of job {Job} as abandoned", run.ExecutionId, job.Name);
         }
 

@@ -28,7 +28,7 @@ public sealed class ScreeningsApiFactory : ApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        var market = new HistoricalMarketData(DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)).BarsBySymbol);
+        var market = new HistoricalMarketData(SharedData.DailyBars.BarsBySymbol);
         builder.ConfigureTestServices(services => services.AddSingleton<IMarketDataSource>(market));
     }
 }

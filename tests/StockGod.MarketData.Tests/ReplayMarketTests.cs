@@ -21,7 +21,7 @@ public sealed class ReplayMarketTests(ReplayMarketTests.RealFile file) : IClassF
     public void The_first_session_replays_the_first_data_day_and_the_replay_wraps_after_every_data_day()
     {
         var history = file.History;
-        var real = DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile), Ct).BarsBySymbol["AAPL"];
+        var real = SharedData.DailyBars.BarsBySymbol["AAPL"];
         var sessions = NyseCalendar.Instance.TradingDays(history.FirstDate, history.FirstDate.AddYears(12)).ToList();
 
         Assert.Equal(new DateOnly(2013, 2, 8), history.FirstDate);

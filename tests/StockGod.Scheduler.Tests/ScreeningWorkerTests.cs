@@ -29,7 +29,7 @@ public sealed class ScreeningWorkerTests
     [Fact]
     public async Task Worker_woken_by_a_new_run_completes_it_and_mails_the_top_picks_with_the_csv()
     {
-        var market = new HistoricalMarketData(DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile), cancellationToken: TestContext.Current.CancellationToken).BarsBySymbol);
+        var market = new HistoricalMarketData(SharedData.DailyBars.BarsBySymbol);
         await using var host = await ScreeningTestHost.StartAsync(market, TimeProvider.System, FourSymbols);
         await using var smtp = new FakeSmtpServer();
         var mail = new ScreeningEmailOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, From = "screens@stockgod.test", To = ["ops@stockgod.test", "desk@stockgod.test"] };
@@ -67,7 +67,7 @@ public sealed class ScreeningWorkerTests
     [Fact]
     public async Task A_report_left_unsent_by_a_worker_that_died_after_storing_it_is_mailed_by_a_later_pass_exactly_once()
     {
-        var market = new HistoricalMarketData(DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile), cancellationToken: TestContext.Current.CancellationToken).BarsBySymbol);
+        var market = new HistoricalMarketData(SharedData.DailyBars.BarsBySymbol);
         await using var host = await ScreeningTestHost.StartAsync(market, TimeProvider.System, FourSymbols);
         await using var smtp = new FakeSmtpServer();
         var mail = new ScreeningEmailOptions { SmtpHost = "127.0.0.1", SmtpPort = ClosedPort(), From = "screens@stockgod.test", To = ["ops@stockgod.test"] };

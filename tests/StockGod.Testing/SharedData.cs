@@ -1,3 +1,5 @@
+using StockGod.Trading.Market;
+
 namespace StockGod.Testing;
 
 /// <summary>
@@ -10,12 +12,17 @@ public static class SharedData
 
     private static readonly Lazy<string?> Folder = new(FindFolder);
 
+    private static readonly Lazy<DailyBarHistory> DailyBarHistory = new(() => DailyBarCsvReader.ReadFile(RequirePath(DailyBarsFile)));
+
     /// <summary>The data folder, or null on a machine without it.</summary>
     public static string? Directory => Folder.Value;
 
     /// <summary>The full path of a data file, or null when the data folder or the file is absent.</summary>
     public static string? PathOf(string fileName) =>
         Directory is { } directory && File.Exists(Path.Combine(directory, fileName)) ? Path.Combine(directory, fileName) : null;
+
+    /// <summary>The real S&amp;P 500 daily file, read once per test process (skips the test when it is absent).</summary>
+    public static DailyBarHistory DailyBars => DailyBarHistory.Value;
 
     /// <summary>The path of a data file; skips the current test with a clear message when it is absent.</summary>
     public static string RequirePath(string fileName) =>

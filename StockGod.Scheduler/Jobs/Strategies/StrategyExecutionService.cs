@@ -30,7 +30,6 @@ internal sealed partial class StrategyExecutionService(
     IOptions<StrategyExecutionOptions> options,
     ILogger<StrategyExecutionService> logger)
 {
-
     private static readonly string[] CounterNames =
     [
         "portfolios_processed", "portfolios_failed", "strategies_evaluated", "strategies_failed",

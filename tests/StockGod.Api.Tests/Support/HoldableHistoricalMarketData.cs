@@ -11,14 +11,12 @@ namespace StockGod.Api.Tests.Support;
 /// </summary>
 public sealed class HoldableHistoricalMarketData : IMarketDataSource
 {
-    private static readonly Lazy<DailyBarHistory> History = new(() => DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)));
-
     private readonly Lazy<HistoricalMarketData> _market = new(() => new HistoricalMarketData(Data.BarsBySymbol));
     private readonly Lock _lock = new();
     private TaskCompletionSource? _gate;
     private TaskCompletionSource _waiting = NewSignal();
 
-    public static DailyBarHistory Data => History.Value;
+    public static DailyBarHistory Data => SharedData.DailyBars;
 
     /// <summary>Completes when a bar request is waiting at the held gate.</summary>
     public Task Waiting

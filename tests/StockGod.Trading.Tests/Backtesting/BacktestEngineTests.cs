@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using StockGod.Testing;
 using StockGod.Trading.Backtesting;
 using StockGod.Trading.Brokerage;
 using StockGod.Trading.Calendar;
@@ -17,11 +18,11 @@ public sealed class BacktestEngineTests
     [Fact]
     public void Buying_one_stock_and_holding_it_ends_at_exactly_the_price_ratio_less_costs()
     {
-        var aapl = RealDailyBars.Load().BarsBySymbol["AAPL"];
+        var aapl = SharedData.DailyBars.BarsBySymbol["AAPL"];
         var commission = new PerShareCommissionModel(0.005m, 1m, 0.01m);
         var settings = Settings(["AAPL"], aapl, BuyOnceStrategy.Name) with { Commission = commission, SlippageBps = 5m, Limits = AllIn };
 
-        var result = new BacktestEngine(BuyOnceRegistry(), NyseCalendar.Instance).Run(settings, RealDailyBars.Load().BarsBySymbol, null, TestContext.Current.CancellationToken);
+        var result = new BacktestEngine(BuyOnceRegistry(), NyseCalendar.Instance).Run(settings, SharedData.DailyBars.BarsBySymbol, null, TestContext.Current.CancellationToken);
 
         // Independently: the sizer buys floor(100,000 / first close) shares at the first close; they fill at the
         // second day's open plus 5 bp, cut to what the cash pays for including the commission (max(0.005 × q, 1),
@@ -49,10 +50,10 @@ public sealed class BacktestEngineTests
     [Fact]
     public void The_benchmark_of_one_stock_buys_at_the_first_open_and_ends_at_the_last_close()
     {
-        var msft = RealDailyBars.Load().BarsBySymbol["MSFT"];
+        var msft = SharedData.DailyBars.BarsBySymbol["MSFT"];
         var settings = Settings(["MSFT"], msft, SmaCrossoverStrategy.Name) with { SlippageBps = 10m };
 
-        var benchmark = Engine().Run(settings, RealDailyBars.Load().BarsBySymbol, null, TestContext.Current.CancellationToken).Benchmark;
+        var benchmark = Engine().Run(settings, SharedData.DailyBars.BarsBySymbol, null, TestContext.Current.CancellationToken).Benchmark;
 
         // No commission: floor(100,000 / (first open × 1.001)) shares, leftover cash, marked at the last close.
         var price = msft[0].Open * 1.001m;
@@ -93,7 +94,7 @@ public sealed class BacktestEngineTests
     public void Results_up_to_a_day_do_not_depend_on_any_later_bar()
     {
         // If the engine leaked a future bar into a decision, cutting the history short would change earlier results.
-        var history = RealDailyBars.Load().BarsBySymbol;
+        var history = SharedData.DailyBars.BarsBySymbol;
         var universe = history.Keys.Order(StringComparer.Ordinal).Take(60).ToList();
         var full = Settings(universe, history["AAPL"], SmaCrossoverStrategy.Name);
         var cut = NewYorkTime.DateOf(history["AAPL"][700].Timestamp);
@@ -109,7 +110,7 @@ public sealed class BacktestEngineTests
     [Fact]
     public void A_rerun_gives_identical_results()
     {
-        var history = RealDailyBars.Load().BarsBySymbol;
+        var history = SharedData.DailyBars.BarsBySymbol;
         var settings = Settings([.. history.Keys.Order(StringComparer.Ordinal).Take(100)], history["AAPL"], SmaCrossoverStrategy.Name)
             with { SlippageBps = 5m, Commission = new PerShareCommissionModel(0.005m, 1m, 0.01m) };
 
@@ -133,7 +134,7 @@ public sealed class BacktestEngineTests
     {
         // The same strategy, once through its per-symbol evaluators and once only through Evaluate(context), which
         // replays every symbol's history each day as live trading does (so: two years, 15 symbols).
-        var history = RealDailyBars.Load().BarsBySymbol;
+        var history = SharedData.DailyBars.BarsBySymbol;
         var settings = Settings([.. history.Keys.Order(StringComparer.Ordinal).Skip(200).Take(15)], history["AAPL"][..500], strategy);
         var contextOnly = new StrategyRegistry()
             .Register<SmaCrossoverParameters>(SmaCrossoverStrategy.Name, p => new ContextOnlyStrategy(new SmaCrossoverStrategy(p)))
@@ -151,7 +152,7 @@ public sealed class BacktestEngineTests
     [Fact]
     public void Closed_trades_account_for_fills_and_cash_for_everything()
     {
-        var history = RealDailyBars.Load().BarsBySymbol;
+        var history = SharedData.DailyBars.BarsBySymbol;
         var settings = Settings([.. history.Keys.Order(StringComparer.Ordinal).Take(40)], history["AAPL"], SmaCrossoverStrategy.Name)
             with { SlippageBps = 5m, Commission = new PerShareCommissionModel(0.005m, 1m, 0.01m) };
 

@@ -8,7 +8,7 @@ namespace StockGod.Trading.Tests.Indicators;
 public sealed class RealDataIndicatorTests
 {
     private static readonly Lazy<List<(string Symbol, Bar[] Bars)>> Sample = new(() =>
-        [.. DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)).BarsBySymbol
+        [.. SharedData.DailyBars.BarsBySymbol
             .OrderBy(s => s.Key, StringComparer.Ordinal)
             .Where((_, i) => i % 10 == 0) // 51 symbols, short histories included
             .Select(s => (s.Key, s.Value.ToArray()))]);

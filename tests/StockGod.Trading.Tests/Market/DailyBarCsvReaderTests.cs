@@ -8,12 +8,10 @@ namespace StockGod.Trading.Tests.Market;
 
 public sealed class DailyBarCsvReaderTests
 {
-    private static readonly Lazy<DailyBarHistory> RealFile = new(() => DailyBarCsvReader.ReadFile(SharedData.RequirePath(SharedData.DailyBarsFile)));
-
     [Fact]
     public void Real_file_loads_every_row_of_every_symbol_and_reports_the_documented_quirks()
     {
-        var history = RealFile.Value;
+        var history = SharedData.DailyBars;
         var report = history.Report;
 
         // Figures from shared/data/README.md.
@@ -36,7 +34,7 @@ public sealed class DailyBarCsvReaderTests
     [Fact]
     public void Real_file_bars_satisfy_ohlc_invariants_and_are_stamped_at_new_york_midnight_in_date_order()
     {
-        foreach (var (symbol, bars) in RealFile.Value.BarsBySymbol)
+        foreach (var (symbol, bars) in SharedData.DailyBars.BarsBySymbol)
         {
             for (var i = 0; i < bars.Length; i++)
             {
@@ -52,7 +50,7 @@ public sealed class DailyBarCsvReaderTests
     [Fact]
     public void Real_file_dates_are_exactly_the_nyse_trading_days_of_its_range()
     {
-        var dates = RealFile.Value.BarsBySymbol.Values
+        var dates = SharedData.DailyBars.BarsBySymbol.Values
             .SelectMany(bars => bars)
             .Select(bar => NewYorkTime.DateOf(bar.Timestamp))
             .Distinct()
@@ -68,7 +66,7 @@ public sealed class DailyBarCsvReaderTests
     [Fact]
     public void Real_file_keeps_known_values_and_repairs_the_documented_rows()
     {
-        var bars = RealFile.Value.BarsBySymbol;
+        var bars = SharedData.DailyBars.BarsBySymbol;
 
         // First row of the file, as written.
         Assert.Equal(new Bar(NewYorkTime.StartOfDay(new DateOnly(2013, 2, 8)), 15.07m, 15.12m, 14.63m, 14.75m, 8_407_500), bars["AAL"][0]);

@@ -29,7 +29,7 @@ public sealed class DistributedScreeningTests
         ["Screening:ChunkSize"] = "2",
     };
 
-    private static HistoricalMarketData RealMarket() => new(RealDailyBars.Load().BarsBySymbol);
+    private static HistoricalMarketData RealMarket() => new(SharedData.DailyBars.BarsBySymbol);
 
     [Fact]
     public async Task Report_is_identical_for_chunk_sizes_7_50_500_and_for_one_or_three_workers_and_equals_the_in_process_screen()
@@ -57,7 +57,7 @@ public sealed class DistributedScreeningTests
 
         // The same as screening in one process over the bars the workers were given.
         var (start, end) = ScreeningChunkProcessor.HistoryWindow(AsOf, new ScreeningOptions().HistoryDays);
-        var window = RealDailyBars.Load().BarsBySymbol.ToDictionary(
+        var window = SharedData.DailyBars.BarsBySymbol.ToDictionary(
             p => p.Key, p => p.Value.Where(b => b.Timestamp >= start && b.Timestamp < end).ToImmutableArray(), StringComparer.Ordinal);
         var referenceData = host.Services.GetRequiredService<ScreeningReferenceData>();
         var inProcess = ScreeningEngine.Run(await referenceData.GetUniverseAsync(TestContext.Current.CancellationToken), window, referenceData.Fundamentals, first!.Settings, cancellationToken: TestContext.Current.CancellationToken);
@@ -167,7 +167,7 @@ public sealed class DistributedScreeningTests
     {
         await using var host = await ScreeningTestHost.StartAsync(RealMarket(), TimeProvider.System, new Dictionary<string, string?>(SixSymbolsInChunksOfTwo) { ["Screening:ChunkSize"] = "3" });
         var users = await host.SeedUsersAsync(3);
-        var bars = RealDailyBars.Load().BarsBySymbol;
+        var bars = SharedData.DailyBars.BarsBySymbol;
         for (var round = 0; round < 10; round++)
         {
             var run = await host.StartRunAsync(new ScreeningSettings { AsOf = AsOf });

@@ -20,7 +20,7 @@ public sealed class ScreeningTests
     [Fact]
     public void Chunk_size_and_chunk_order_do_not_change_the_result()
     {
-        var bars = RealDailyBars.Load().BarsBySymbol;
+        var bars = SharedData.DailyBars.BarsBySymbol;
         var universe = ScreeningEngine.DefaultUniverse(Constituents(), bars.Keys, Financials());
         foreach (var settings in new[]
                  {
@@ -45,7 +45,7 @@ public sealed class ScreeningTests
     [Fact]
     public void Real_screen_ranks_the_top_25_with_contributions_sectors_and_exclusions()
     {
-        var bars = RealDailyBars.Load().BarsBySymbol;
+        var bars = SharedData.DailyBars.BarsBySymbol;
         var universe = Constituents();
         var result = ScreeningEngine.Run(universe, bars, Financials(), new ScreeningSettings { AsOf = LastDay }, cancellationToken: TestContext.Current.CancellationToken);
 
@@ -70,9 +70,9 @@ public sealed class ScreeningTests
     [Fact]
     public void Price_factors_equal_their_definitions_on_real_bars()
     {
-        var aapl = RealDailyBars.Load().BarsBySymbol["AAPL"];
+        var aapl = SharedData.DailyBars.BarsBySymbol["AAPL"];
         var asOf = NewYorkTime.DateOf(aapl[900].Timestamp);
-        var values = ScreeningChunk.Compute([new UniverseMember("AAPL", "Information Technology")], RealDailyBars.Load().BarsBySymbol, null,
+        var values = ScreeningChunk.Compute([new UniverseMember("AAPL", "Information Technology")], SharedData.DailyBars.BarsBySymbol, null,
             new ScreeningSettings { AsOf = asOf }, TestContext.Current.CancellationToken).Symbols.Single();
 
         // Only bars up to the as-of day count: index 900 is "today" (t).
