@@ -48,7 +48,8 @@ public static class MarketDataClientExtensions
         return builder;
     }
 
-    private static ServiceConfig RetryOnUnavailable(MarketDataClientOptions options) => new()
+    /// <summary>The clients' gRPC retry policy: UNAVAILABLE is retried with exponential backoff, up to <see cref="MarketDataClientOptions.MaxAttempts"/>.</summary>
+    public static ServiceConfig RetryOnUnavailable(MarketDataClientOptions options) => new()
     {
         MethodConfigs =
         {

@@ -13,7 +13,6 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Grpc.Net.Client;
-using Grpc.Net.Client.Configuration;
 using MarketDataServer::StockGod.MarketData.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -175,24 +174,7 @@ public class GetQuotesBenchmarks
         // The retry policy of the registered client (MarketDataClientExtensions) on an otherwise bare channel.
         _retryingChannel = GrpcChannel.ForAddress(_app.Urls.Single(), new GrpcChannelOptions
         {
-            ServiceConfig = new ServiceConfig
-            {
-                MethodConfigs =
-                {
-                    new MethodConfig
-                    {
-                        Names = { MethodName.Default },
-                        RetryPolicy = new RetryPolicy
-                        {
-                            MaxAttempts = 4,
-                            InitialBackoff = TimeSpan.FromMilliseconds(100),
-                            MaxBackoff = TimeSpan.FromSeconds(2),
-                            BackoffMultiplier = 2,
-                            RetryableStatusCodes = { StatusCode.Unavailable },
-                        },
-                    },
-                },
-            },
+            ServiceConfig = api::Microsoft.Extensions.Hosting.MarketDataClientExtensions.RetryOnUnavailable(new api::StockGod.MarketData.Client.MarketDataClientOptions()),
         });
         _retrying = new MarketDataService.MarketDataServiceClient(_retryingChannel);
         await _retrying.GetQuotesAsync(_request);
