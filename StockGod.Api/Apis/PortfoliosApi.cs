@@ -79,11 +79,31 @@ public static class PortfoliosApi
         return TypedResults.Ok(portfolios.Select(p => new PortfolioSummaryResponse(p.Id, p.Name, p.TradingMode, p.LiveTradingEnabled, p.Cash, p.Equity, p.CreatedAt)).ToList());
     }
 
+    /// <summary>
+    /// From the read cache when it holds the caller's answer for today (see <see cref="PortfolioReadCache"/>); otherwise
+    /// read, and kept unless an invalidation arrived during the read. The database (and its context) is touched only on a miss.
+    /// </summary>
     public static async Task<Results<Ok<PortfolioResponse>, ProblemHttpResult>> GetAsync(
-        Guid portfolioId, ClaimsPrincipal principal, [AsParameters] PortfolioServices services, CancellationToken cancellationToken)
+        Guid portfolioId, ClaimsPrincipal principal, PortfolioReadCache cache, TimeProvider time, HttpContext context, CancellationToken cancellationToken)
     {
-        var portfolio = await services.ReadOwnedAsync(portfolioId, principal, cancellationToken);
-        return portfolio is null ? Problems.NotFound("The portfolio") : TypedResults.Ok(PortfolioResponse.From(portfolio));
+        var userId = principal.GetUserId();
+        var today = NewYorkTime.DateOf(time.GetUtcNow());
+        if (cache.TryGet(portfolioId, userId, today, out var cached))
+        {
+            return TypedResults.Ok(cached);
+        }
+
+        var ticket = cache.BeginRead(userId);
+        var services = new PortfolioServices(context.RequestServices.GetRequiredService<TradingDbContext>(), time);
+        var portfolio = await services.ReadOwnedAsync(portfolioId, userId, today, cancellationToken);
+        if (portfolio is null)
+        {
+            return Problems.NotFound("The portfolio");
+        }
+
+        var response = PortfolioResponse.From(portfolio);
+        cache.TryStore(portfolioId, userId, today, response, ticket);
+        return TypedResults.Ok(response);
     }
 
     public static async Task<Results<Ok<PortfolioResponse>, ValidationProblem, ProblemHttpResult>> RenameAsync(
@@ -230,8 +250,8 @@ public sealed class PortfolioServices(TradingDbContext db, TimeProvider time)
     /// a MarketData call per GET: the answer says when each position was last priced (updated_at), and a quote round
     /// trip per read would cost more than the whole read.
     /// </summary>
-    public Task<PortfolioRow?> ReadOwnedAsync(Guid portfolioId, ClaimsPrincipal principal, CancellationToken cancellationToken) =>
-        ReadOwned(Db, portfolioId, principal.GetUserId(), NewYorkTime.DateOf(Time.GetUtcNow()), cancellationToken);
+    public Task<PortfolioRow?> ReadOwnedAsync(Guid portfolioId, Guid ownerUserId, DateOnly today, CancellationToken cancellationToken) =>
+        ReadOwned(Db, portfolioId, ownerUserId, today, cancellationToken);
 
     private static readonly Func<TradingDbContext, Guid, Guid, DateOnly, CancellationToken, Task<PortfolioRow?>> ReadOwned =
         EF.CompileAsyncQuery((TradingDbContext db, Guid portfolioId, Guid ownerUserId, DateOnly today, CancellationToken cancellationToken) =>

@@ -32,6 +32,8 @@ internal static class Extensions
         builder.AddMarketDataClient();
         builder.AddJobControlClient();
         services.AddHostedService<TradingDatabaseMigrationService>();
+        // After the migrations (hosted services start in order): the listener starts once the triggers exist.
+        builder.AddPortfolioReadCache();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TradingModeAvailability>();
         services.Configure<SymbolDirectoryOptions>(builder.Configuration.GetSection(SymbolDirectoryOptions.SectionName));
@@ -109,7 +111,7 @@ internal static class Extensions
         });
     }
 
-    /// <summary>The middleware, in the order that matters: proxies, errors, headers, limits, CORS, identity, rate limits.</summary>
+    /// <summary>The middleware, in the order that matters: proxies, errors, headers, limits, CORS, identity (and the user's writes invalidating their cached portfolios), rate limits.</summary>
     public static void UseApiMiddleware(this WebApplication app)
     {
         app.UseForwardedHeaders();
@@ -124,6 +126,7 @@ internal static class Extensions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseCors();
         app.UseAuthentication();
+        app.UseMiddleware<PortfolioWriteInvalidationMiddleware>();
         app.UseAuthorization();
         app.UseApiRateLimiter();
         app.UseMiddleware<IdempotencyMiddleware>();
