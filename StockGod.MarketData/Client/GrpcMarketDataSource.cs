@@ -19,10 +19,10 @@ public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceC
             request.Symbols.AddRange(batch);
             try
             {
-                var response = await client.GetQuotesAsync(request, cancellationToken: cancellationToken);
-                foreach (var quote in response.Quotes)
+                // Read straight into domain quotes: no generated messages per quote (QuotesResponseReader).
+                foreach (var quote in await client.GetDomainQuotesAsync(request, cancellationToken: cancellationToken))
                 {
-                    quotes[quote.Symbol] = quote.ToQuote();
+                    quotes[quote.Symbol] = quote;
                 }
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
