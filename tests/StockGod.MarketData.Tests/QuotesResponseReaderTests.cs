@@ -35,6 +35,9 @@ public sealed class QuotesResponseReaderTests
 
         var fresh = await client.GetDomainQuotesAsync(request, cancellationToken: Ct);
         var freshExpected = (await client.GetQuotesAsync(request, cancellationToken: Ct)).Quotes.Select(q => q.ToQuote()).ToArray();
+        // More than one call's 1,000 symbols: a first batch of unknown ones only (NOT_FOUND), then the universe twice.
+        var batched = await consumer.Services.GetRequiredService<IMarketDataSource>().GetQuotesAsync(
+            [.. Enumerable.Range(0, 1_000).Select(i => $"X{i:D4}"), .. universe, .. universe.Select(s => s.ToLowerInvariant())], Ct);
         server.Provider.Failing = true;
         server.Time.Advance(TimeSpan.FromMinutes(3));
         var stale = await client.GetDomainQuotesAsync(request, cancellationToken: Ct);
@@ -50,6 +53,7 @@ public sealed class QuotesResponseReaderTests
         // The source as registered: the same quotes by symbol, case-insensitively, the unknown ones left out.
         Assert.Equal(staleExpected.OrderBy(q => q.Symbol, StringComparer.Ordinal).Select(Exact), fromSource.Values.OrderBy(q => q.Symbol, StringComparer.Ordinal).Select(Exact));
         Assert.Same(fromSource["brk.b"], fromSource["BRK.B"]);
+        Assert.Equal(freshExpected.OrderBy(q => q.Symbol, StringComparer.Ordinal).Select(Exact), batched.Values.OrderBy(q => q.Symbol, StringComparer.Ordinal).Select(Exact));
         Assert.False(fromSource.ContainsKey("NOPE"));
     }
 
