@@ -63,8 +63,14 @@ public sealed class QuotesResponseReaderTests
         var payload = EdgeCaseResponse().ToByteArray();
         var expected = Generated(payload);
 
-        AssertSameQuotes(expected, QuotesResponseReader.Read(payload));
+        var read = QuotesResponseReader.Read(payload);
+        var again = QuotesResponseReader.Read(payload);
+
+        AssertSameQuotes(expected, read);
         Assert.Equal(-1.5m, expected[1].LastPrice);
+        // Symbols and sources come from the pool: read again, they are the same strings, not new ones.
+        Assert.Same(read[0].Symbol, again[0].Symbol);
+        Assert.Same(read[1].Source, again[1].Source);
         Assert.Equal(DateTimeOffset.MaxValue, expected[2].Timestamp);
         for (var split = 1; split < payload.Length; split++)
         {
