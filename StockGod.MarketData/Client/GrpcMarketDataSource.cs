@@ -12,26 +12,55 @@ public sealed class GrpcMarketDataSource(V1.MarketDataService.MarketDataServiceC
 
     public async Task<IReadOnlyDictionary<string, Quote>> GetQuotesAsync(IReadOnlyCollection<string> symbols, CancellationToken cancellationToken = default)
     {
-        var quotes = new Dictionary<string, Quote>(StringComparer.OrdinalIgnoreCase);
-        foreach (var batch in symbols.Distinct(StringComparer.OrdinalIgnoreCase).Chunk(MaxSymbolsPerCall))
+        // Every strategy evaluation and every simulated order asks for quotes: sized up front, no LINQ. Batches are the
+        // distinct symbols (case-insensitively, first spelling kept) in order, up to 1,000 per call.
+        var quotes = new Dictionary<string, Quote>(symbols.Count, StringComparer.OrdinalIgnoreCase);
+        var distinct = new HashSet<string>(symbols.Count, StringComparer.OrdinalIgnoreCase);
+        var request = NewQuotesRequest(symbols.Count);
+        foreach (var symbol in symbols)
         {
-            var request = new V1.GetQuotesRequest();
-            request.Symbols.AddRange(batch);
-            try
+            if (!distinct.Add(symbol))
             {
-                var response = await client.GetQuotesAsync(request, cancellationToken: cancellationToken);
-                foreach (var quote in response.Quotes)
-                {
-                    quotes[quote.Symbol] = quote.ToQuote();
-                }
+                continue;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+
+            request.Symbols.Add(symbol);
+            if (request.Symbols.Count == MaxSymbolsPerCall)
             {
-                // None of this batch is known: unknown symbols are left out.
+                await GetQuotesBatchAsync(request, quotes, cancellationToken);
+                request = NewQuotesRequest(symbols.Count - distinct.Count);
             }
         }
 
+        if (request.Symbols.Count > 0)
+        {
+            await GetQuotesBatchAsync(request, quotes, cancellationToken);
+        }
+
         return quotes;
+    }
+
+    private static V1.GetQuotesRequest NewQuotesRequest(int symbolsLeft)
+    {
+        var request = new V1.GetQuotesRequest();
+        request.Symbols.Capacity = Math.Min(symbolsLeft, MaxSymbolsPerCall);
+        return request;
+    }
+
+    private async Task GetQuotesBatchAsync(V1.GetQuotesRequest request, Dictionary<string, Quote> quotes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Read straight into domain quotes: no generated messages per quote (QuotesResponseReader).
+            foreach (var quote in await client.GetDomainQuotesAsync(request, cancellationToken: cancellationToken))
+            {
+                quotes[quote.Symbol] = quote;
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            // None of this batch is known: unknown symbols are left out.
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListSymbolsAsync(CancellationToken cancellationToken = default) =>

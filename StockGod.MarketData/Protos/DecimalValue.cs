@@ -23,7 +23,10 @@ public sealed partial class DecimalValue
         };
     }
 
-    public decimal ToDecimal() => Units + (Nanos / NanoFactor);
+    public decimal ToDecimal() => ToDecimal(Units, Nanos);
+
+    /// <summary>The decimal of a units + nanos pair, for readers of the wire bytes that build no message.</summary>
+    public static decimal ToDecimal(long units, int nanos) => units + (nanos / NanoFactor);
 
     public static implicit operator decimal(DecimalValue value)
     {

@@ -26,6 +26,9 @@ using StackExchange.Redis;
 using StockGod.MarketData.V1;
 using StockGod.Testing;
 using ConsumerV1 = api::StockGod.MarketData.V1;
+using ConsumerMessages = api::StockGod.MarketData.Client.MarketDataMessages;
+using DomainQuote = StockGod.Trading.Market.Quote;
+using IMarketDataSource = StockGod.Trading.Market.IMarketDataSource;
 
 namespace StockGod.Benchmarks.MarketData;
 
@@ -39,7 +42,11 @@ namespace StockGod.Benchmarks.MarketData;
 /// Besides the bare gRPC client, the per-call cost is split: the same call with the response left unparsed
 /// (<see cref="GetQuotesUnparsed"/>), the client as Api and Scheduler register it (<see cref="GetQuotesAsRegistered"/>),
 /// a plain HTTP/2 POST of the prebuilt gRPC request (<see cref="RawHttp2GetQuotes"/>) and a plain HTTP/2 POST to an
-/// endpoint that answers the same bytes as a constant (<see cref="RawHttp2Constant"/>). Environment switches, read
+/// endpoint that answers the same bytes as a constant (<see cref="RawHttp2Constant"/>). The consumers' path to domain
+/// quotes is measured as they run it (<see cref="GetQuotesFromSource"/>: <c>GrpcMarketDataSource</c> as registered,
+/// reading the response bytes straight into domain quotes), against its reader alone
+/// (<see cref="GetDomainQuotesAsRegistered"/>) and the path it replaced (<see cref="GetQuotesViaMessages"/>: the
+/// generated messages, then <c>ToQuote</c>). Environment switches, read
 /// once: <c>GETQUOTES_LOADS</c> (e.g. <c>50x32,1x32</c>: symbols x callers) keeps only those loads;
 /// <c>GETQUOTES_TELEMETRY=off</c> composes the service without ServiceDefaults' OpenTelemetry (to measure its share).
 /// </para>
@@ -89,6 +96,8 @@ public class GetQuotesBenchmarks
     private Microsoft.Extensions.Hosting.IHost _consumer = null!;
     private ConsumerV1.MarketDataService.MarketDataServiceClient _registered = null!;
     private ConsumerV1.GetQuotesRequest _consumerRequest = null!;
+    private IMarketDataSource _source = null!;
+    private string[] _symbols = [];
     private HttpClient _http = null!;
     private byte[] _grpcRequestBody = [];
     private byte[] _constantResponse = [];
@@ -183,6 +192,8 @@ public class GetQuotesBenchmarks
         _registered = _consumer.Services.GetRequiredService<ConsumerV1.MarketDataService.MarketDataServiceClient>();
         _consumerRequest = ConsumerV1.GetQuotesRequest.Parser.ParseFrom(request);
         await _registered.GetQuotesAsync(_consumerRequest);
+        _source = _consumer.Services.GetRequiredService<IMarketDataSource>();
+        _symbols = [.. _request.Symbols];
         await WarmUpAsync();
     }
 
@@ -200,6 +211,9 @@ public class GetQuotesBenchmarks
             await GetQuotesWithRetryPolicy();
             await GetQuotesUnparsed();
             await GetQuotesAsRegistered();
+            await GetDomainQuotesAsRegistered();
+            await GetQuotesFromSource();
+            await GetQuotesViaMessages();
             await RawHttp2GetQuotes();
             await RawHttp2Constant();
             await RedisMget50();
@@ -250,6 +264,35 @@ public class GetQuotesBenchmarks
     /// <summary>The client as Api and Scheduler register it (one channel: the factory's).</summary>
     [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
     public Task GetQuotesAsRegistered() => RunAsync(async _ => await _registered.GetQuotesAsync(_consumerRequest));
+
+    /// <summary>The registered client's GetQuotes read straight into domain quotes (<c>GetDomainQuotesAsync</c>).</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetDomainQuotesAsRegistered() => RunAsync(async _ => await _registered.GetDomainQuotesAsync(_consumerRequest));
+
+    /// <summary>The consumers' production path: <c>GrpcMarketDataSource.GetQuotesAsync</c> as <c>AddMarketDataClient</c> registers it.</summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetQuotesFromSource() => RunAsync(_ => _source.GetQuotesAsync(_symbols));
+
+    /// <summary>
+    /// The path <see cref="GetQuotesFromSource"/> replaced, as <c>GrpcMarketDataSource</c> ran it before: the registered
+    /// client's generated messages, then <c>ToQuote</c> each into the case-insensitive dictionary.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
+    public Task GetQuotesViaMessages() => RunAsync(async _ =>
+    {
+        var quotes = new Dictionary<string, DomainQuote>(StringComparer.OrdinalIgnoreCase);
+        foreach (var batch in _symbols.Distinct(StringComparer.OrdinalIgnoreCase).Chunk(1_000))
+        {
+            var request = new ConsumerV1.GetQuotesRequest();
+            request.Symbols.AddRange(batch);
+            foreach (var quote in (await _registered.GetQuotesAsync(request)).Quotes)
+            {
+                quotes[quote.Symbol] = ConsumerMessages.ToQuote(quote);
+            }
+        }
+
+        return quotes;
+    });
 
     /// <summary>The service's full gRPC path, called without Grpc.Net.Client: a plain HTTP/2 POST of the framed request.</summary>
     [Benchmark(OperationsPerInvoke = CallsPerInvocation)]
