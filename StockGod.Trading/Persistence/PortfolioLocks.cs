@@ -29,7 +29,7 @@ public static class PortfolioLocks
         }
 
         // Read after the lock: under READ COMMITTED this statement sees what the previous lock holder committed.
-        return await PortfolioWithPositions(db, portfolioId, cancellationToken);
+        return await PortfolioWithPositions.For(db)(db, portfolioId, cancellationToken);
     }
 
     /// <summary>
@@ -50,7 +50,7 @@ public static class PortfolioLocks
     }
 
     // Compiled once: every fill runs it, and a LINQ query costs its parameter extraction and cache look-up each time.
-    private static readonly Func<TradingDbContext, Guid, CancellationToken, Task<Portfolio>> PortfolioWithPositions =
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, CancellationToken, Task<Portfolio>>> PortfolioWithPositions = new(() =>
         EF.CompileAsyncQuery((TradingDbContext db, Guid portfolioId, CancellationToken cancellationToken) =>
-            db.Portfolios.Include(p => p.Positions).Single(p => p.Id == portfolioId));
+            db.Portfolios.Include(p => p.Positions).Single(p => p.Id == portfolioId)));
 }

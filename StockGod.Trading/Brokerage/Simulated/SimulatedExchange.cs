@@ -85,7 +85,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         InAccountAsync<IReadOnlyList<OrderSubmission>>(async (db, account, now) =>
         {
             var clientOrderIds = requests.Select(r => r.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
-            var known = await OpenOrKnownOrders(db, _portfolioId, clientOrderIds).ToListAsync(cancellationToken);
+            var known = await OpenOrKnownOrders.For(db)(db, _portfolioId, clientOrderIds).ToListAsync(cancellationToken);
             var open = known.Where(o => OpenStatuses.Contains(o.Status)).ToList();
             var byClientOrderId = known.ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
             var symbols = requestedSymbols.Concat(open.Select(o => o.Symbol)).ToList();
@@ -472,20 +472,20 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         var distinct = symbols.Distinct(StringComparer.Ordinal).ToList();
         return distinct.Count == 0
             ? new Dictionary<string, SimPosition>(StringComparer.Ordinal)
-            : await PositionsIn(db, _portfolioId, distinct).ToDictionaryAsync(p => p.Symbol, StringComparer.Ordinal, cancellationToken);
+            : await PositionsIn.For(db)(db, _portfolioId, distinct).ToDictionaryAsync(p => p.Symbol, StringComparer.Ordinal, cancellationToken);
     }
 
     // Compiled once, the queries every submitted order runs: no expression tree to extract parameters from and look up.
-    private static readonly Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimOrder>> OpenOrKnownOrders =
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimOrder>>> OpenOrKnownOrders = new(() =>
         EF.CompileAsyncQuery((TradingDbContext db, Guid accountId, List<string> clientOrderIds) =>
             db.Set<SimOrder>()
                 .Where(o => o.AccountId == accountId
                     && (o.Status == OrderStatus.New || o.Status == OrderStatus.PartiallyFilled || clientOrderIds.Contains(o.ClientOrderId)))
-                .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).AsQueryable()); // IQueryable, so the enumerable overload is chosen
+                .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).AsQueryable())); // IQueryable, so the enumerable overload is chosen
 
-    private static readonly Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimPosition>> PositionsIn =
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimPosition>>> PositionsIn = new(() =>
         EF.CompileAsyncQuery((TradingDbContext db, Guid accountId, List<string> symbols) =>
-            db.Set<SimPosition>().Where(p => p.AccountId == accountId && symbols.Contains(p.Symbol)));
+            db.Set<SimPosition>().Where(p => p.AccountId == accountId && symbols.Contains(p.Symbol))));
 
     private static string? NormalizedOrNull(string symbol)
     {
