@@ -142,8 +142,7 @@ public sealed partial class OrderPlacementService(
         // failure rolls the whole transaction back anyway); only sells need the positions (buys need the lock and the
         // portfolio's own columns, one round trip, which also answer the owner check); and client_order_ids generated
         // just now (UUIDv7) cannot exist yet, so only the caller's own ones are looked up.
-        db.Database.AutoSavepointsEnabled = false;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var portfolio = candidates.Any(o => o.Side == OrderSide.Sell)
             ? await db.LockPortfolioAsync(portfolioId, cancellationToken)
             : await db.LockPortfolioRowAsync(portfolioId, cancellationToken);

@@ -40,15 +40,12 @@ public sealed class OrderUpdateService(
         }
 
         db.ChangeTracker.Clear();
-        db.Database.AutoSavepointsEnabled = false; // two round trips around the one save; a failure rolls it all back
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var portfolio = await db.LockPortfolioAsync(portfolioId, cancellationToken)
             ?? throw new PortfolioNotFoundException(portfolioId);
         var brokerIds = snapshots.Select(s => (Guid?)s.OrderId).Distinct().ToList();
         var clientIds = snapshots.Select(s => s.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
-        var orders = await db.Orders.Include(o => o.Fills)
-            .Where(o => o.PortfolioId == portfolioId && (brokerIds.Contains(o.BrokerOrderId) || clientIds.Contains(o.ClientOrderId)))
-            .ToListAsync(cancellationToken);
+        var orders = await OrdersWithFills.For(db)(db, portfolioId, brokerIds, clientIds).ToListAsync(cancellationToken);
 
         var now = timeProvider.GetUtcNow();
         var updates = new OrderUpdate?[snapshots.Count];
@@ -76,6 +73,12 @@ public sealed class OrderUpdateService(
 
         return updates;
     }
+
+    // Compiled once: every fill (every order of the Api's POST) runs it.
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<Guid?>, List<string>, IAsyncEnumerable<Order>>> OrdersWithFills = new(() =>
+        EF.CompileAsyncQuery((TradingDbContext db, Guid portfolioId, List<Guid?> brokerIds, List<string> clientIds) =>
+            db.Orders.Include(o => o.Fills)
+                .Where(o => o.PortfolioId == portfolioId && (brokerIds.Contains(o.BrokerOrderId) || clientIds.Contains(o.ClientOrderId)))));
 
     /// <summary>Books the quantity filled since we last looked (if any) and takes the broker's status.</summary>
     private Fill? Apply(Portfolio portfolio, Order order, BrokerOrder snapshot, DateTimeOffset now)

@@ -29,7 +29,7 @@ public static class PortfolioLocks
         }
 
         // Read after the lock: under READ COMMITTED this statement sees what the previous lock holder committed.
-        return await db.Portfolios.Include(p => p.Positions).SingleAsync(p => p.Id == portfolioId, cancellationToken);
+        return await PortfolioWithPositions.For(db)(db, portfolioId, cancellationToken);
     }
 
     /// <summary>
@@ -44,7 +44,13 @@ public static class PortfolioLocks
             throw new InvalidOperationException("A portfolio row lock needs an open transaction.");
         }
 
+        // Not a compiled query: EF cannot compile FromSql.
         return await db.Portfolios.FromSql($"SELECT *, xmin FROM portfolios WHERE id = {portfolioId} FOR UPDATE")
             .AsNoTracking().SingleOrDefaultAsync(cancellationToken);
     }
+
+    // Compiled once: every fill runs it, and a LINQ query costs its parameter extraction and cache look-up each time.
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, CancellationToken, Task<Portfolio>>> PortfolioWithPositions = new(() =>
+        EF.CompileAsyncQuery((TradingDbContext db, Guid portfolioId, CancellationToken cancellationToken) =>
+            db.Portfolios.Include(p => p.Positions).Single(p => p.Id == portfolioId)));
 }

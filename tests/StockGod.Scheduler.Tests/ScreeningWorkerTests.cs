@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -96,6 +97,56 @@ public sealed class ScreeningWorkerTests
         // Recorded as sent: no later pass mails it again.
         Assert.Equal(0, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
         Assert.False(smtp.Messages.TryRead(out _));
+    }
+
+    [Fact]
+    public async Task Runs_whose_report_cannot_be_mailed_are_passed_over_and_do_not_hold_up_the_later_reports()
+    {
+        var market = new HistoricalMarketData(SharedData.DailyBars.BarsBySymbol);
+        await using var host = await ScreeningTestHost.StartAsync(market, TimeProvider.System, FourSymbols);
+        await using var smtp = new FakeSmtpServer();
+        var mail = new ScreeningEmailOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp.Port, From = "screens@stockgod.test", To = ["ops@stockgod.test"] };
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var mailer = Mailer(host, mail, time);
+
+        // Oldest first: a run whose stored report is JSON null (no report to build a mail from), one whose report
+        // no longer reads back as a report, then a good one.
+        var noReport = await CompletedRunAsync(host, new DateOnly(2018, 2, 7));
+        var unreadable = await CompletedRunAsync(host, new DateOnly(2018, 2, 8));
+        var good = await CompletedRunAsync(host, new DateOnly(2018, 2, 9));
+        await using (var db = host.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlAsync($"UPDATE screening_runs SET report = 'null'::jsonb WHERE id = {noReport.Id}", TestContext.Current.CancellationToken);
+            await db.Database.ExecuteSqlAsync($"UPDATE screening_runs SET report = '[1, 2]'::jsonb WHERE id = {unreadable.Id}", TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        var received = await smtp.Messages.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("picks as of 2018-02-09", received.Data, StringComparison.Ordinal);
+        Assert.NotNull((await host.LoadRunAsync(good.Id)).ReportSentAt);
+
+        // The bad ones stay unsent (nothing was mailed for them) and are not tried again; no pause either: a report
+        // completed afterwards goes out on the next pass, at the same instant.
+        var later = await CompletedRunAsync(host, new DateOnly(2018, 2, 12));
+        Assert.Equal(1, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        received = await smtp.Messages.ReadAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("picks as of 2018-02-12", received.Data, StringComparison.Ordinal);
+        Assert.NotNull((await host.LoadRunAsync(later.Id)).ReportSentAt);
+        Assert.Equal(0, await mailer.SendUnsentAsync(TestContext.Current.CancellationToken));
+        Assert.False(smtp.Messages.TryRead(out _));
+        await using (var db = host.CreateDbContext())
+        {
+            var unsent = await db.Database.SqlQuery<Guid>($"SELECT id AS \"Value\" FROM screening_runs WHERE report_sent_at IS NULL ORDER BY finished_at")
+                .ToListAsync(TestContext.Current.CancellationToken);
+            Assert.Equal([noReport.Id, unreadable.Id], unsent);
+        }
+    }
+
+    private static async Task<ScreeningRun> CompletedRunAsync(ScreeningTestHost host, DateOnly asOf)
+    {
+        var run = await host.StartRunAsync(new ScreeningSettings { AsOf = asOf, TopN = 3 });
+        Assert.Contains(await host.DrainAsync(), o => o.CompletedRun?.Id == run.Id);
+        return run;
     }
 
     /// <summary>A loopback port nothing listens on (connections to it are refused).</summary>

@@ -39,24 +39,68 @@ public sealed class ScreeningEmailOptions
     public bool IsConfigured => !string.IsNullOrWhiteSpace(SmtpHost) && !string.IsNullOrWhiteSpace(From) && To.Count > 0;
 }
 
+/// <summary>What became of one report's e-mail.</summary>
+internal enum ReportMailOutcome
+{
+    /// <summary>The SMTP server took it.</summary>
+    Sent,
+
+    /// <summary>Not sent for a reason that concerns every report (not configured, the SMTP server down or refusing):
+    /// worth trying again later.</summary>
+    Failed,
+
+    /// <summary>This run's report cannot be made into a mail (no report stored, or one the message cannot be built
+    /// from): trying again will not help, and it must not hold up the others.</summary>
+    Unmailable,
+}
+
 /// <summary>
 /// Mails a finished screen (the top N as a text table, the sector breakdown, the exclusions, and the top N as a CSV
-/// attachment) over SMTP. A failure is logged and does not touch the stored report or the notifications; whether the
-/// mail went out is returned, for <see cref="ScreeningReportMailer"/> to record.
+/// attachment) over SMTP. A failure is logged and does not touch the stored report or the notifications; what became
+/// of the mail is returned, for <see cref="ScreeningReportMailer"/> to record.
 /// </summary>
 internal sealed partial class ScreeningEmailSender(IOptions<ScreeningEmailOptions> options, ILogger<ScreeningEmailSender> logger)
 {
-    public async Task<bool> SendAsync(ScreeningRun run, CancellationToken cancellationToken)
+    public async Task<ReportMailOutcome> SendAsync(ScreeningRun run, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.IsConfigured || run.Report is not { } report)
+        if (!settings.IsConfigured)
         {
-            return false;
+            return ReportMailOutcome.Failed;
+        }
+
+        if (run.Report is not { } report)
+        {
+            LogUnmailable(logger, run.Id, "no report is stored");
+            return ReportMailOutcome.Unmailable;
+        }
+
+        MailMessage message;
+        try
+        {
+            message = Addressed(settings);
+        }
+        catch (FormatException e)
+        {
+            // A sender or recipient the configuration got wrong concerns every report, not this one.
+            LogFailed(logger, run.Id, settings.SmtpHost!, e.Message);
+            return ReportMailOutcome.Failed;
         }
 
         try
         {
-            using var message = Compose(run.AsOf, report, settings);
+            AddReport(message, run.AsOf, report);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Pure formatting of the stored report: whatever it throws, this report will throw again on every try.
+            message.Dispose();
+            LogUnmailable(logger, run.Id, e.Message);
+            return ReportMailOutcome.Unmailable;
+        }
+
+        try
+        {
             using var client = new SmtpClient(settings.SmtpHost, settings.SmtpPort)
             {
                 EnableSsl = settings.EnableSsl,
@@ -69,33 +113,48 @@ internal sealed partial class ScreeningEmailSender(IOptions<ScreeningEmailOption
 
             await client.SendMailAsync(message, cancellationToken);
             LogSent(logger, run.Id, settings.SmtpHost!, settings.To.Count);
-            return true;
+            return ReportMailOutcome.Sent;
         }
         catch (Exception e) when (e is SmtpException or IOException or InvalidOperationException or FormatException)
         {
             LogFailed(logger, run.Id, settings.SmtpHost!, e.Message);
-            return false;
+            return ReportMailOutcome.Failed;
+        }
+        finally
+        {
+            message.Dispose();
         }
     }
 
-    internal static MailMessage Compose(DateOnly asOf, ScreeningResult report, ScreeningEmailOptions settings)
+    /// <summary>An empty message from the configured sender to the configured recipients.</summary>
+    private static MailMessage Addressed(ScreeningEmailOptions settings)
     {
-        var message = new MailMessage
+        var message = new MailMessage { From = new MailAddress(settings.From!) };
+        try
         {
-            From = new MailAddress(settings.From!),
-            Subject = string.Create(CultureInfo.InvariantCulture, $"StockGod: top {report.Top.Count} picks as of {asOf:yyyy-MM-dd}"),
-            Body = Body(asOf, report),
-            BodyEncoding = Encoding.UTF8,
-            IsBodyHtml = false,
-        };
-        foreach (var to in settings.To)
+            foreach (var to in settings.To)
+            {
+                message.To.Add(to);
+            }
+        }
+        catch
         {
-            message.To.Add(to);
+            message.Dispose();
+            throw;
         }
 
+        return message;
+    }
+
+    /// <summary>The report as subject, text body and CSV attachment.</summary>
+    private static void AddReport(MailMessage message, DateOnly asOf, ScreeningResult report)
+    {
+        message.Subject = string.Create(CultureInfo.InvariantCulture, $"StockGod: top {report.Top.Count} picks as of {asOf:yyyy-MM-dd}");
+        message.Body = Body(asOf, report);
+        message.BodyEncoding = Encoding.UTF8;
+        message.IsBodyHtml = false;
         var csv = Encoding.UTF8.GetBytes(ScreeningCsv.Write(report.Top));
         message.Attachments.Add(new Attachment(new MemoryStream(csv), $"screening-{asOf:yyyy-MM-dd}.csv", MediaTypeNames.Text.Csv));
-        return message;
     }
 
     private static string Body(DateOnly asOf, ScreeningResult report)
@@ -129,6 +188,9 @@ internal sealed partial class ScreeningEmailSender(IOptions<ScreeningEmailOption
 
     [LoggerMessage(LogLevel.Information, "Screening run {RunId} mailed through {SmtpHost} to {Recipients} recipients")]
     private static partial void LogSent(ILogger logger, Guid runId, string smtpHost, int recipients);
+
+    [LoggerMessage(LogLevel.Warning, "Screening run {RunId} has no report that can be mailed ({Reason}); it is left unsent and the later reports go on")]
+    private static partial void LogUnmailable(ILogger logger, Guid runId, string reason);
 
     [LoggerMessage(LogLevel.Error, "Screening run {RunId} could not be mailed through {SmtpHost}: {Error}")]
     private static partial void LogFailed(ILogger logger, Guid runId, string smtpHost, string error);

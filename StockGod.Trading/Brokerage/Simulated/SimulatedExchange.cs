@@ -19,7 +19,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     private static readonly OrderStatus[] OpenStatuses = [OrderStatus.New, OrderStatus.PartiallyFilled];
 
     private readonly Guid _portfolioId;
-    private readonly DbContextOptions<TradingDbContext> _dbOptions;
+    private readonly IDbContextFactory<TradingDbContext> _contexts;
     private readonly IMarketDataSource _marketData;
     private readonly IMarketCalendar _exchangeCalendar;
     private readonly IMarketCalendar _sessions;
@@ -29,7 +29,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
 
     internal SimulatedExchange(
         Guid portfolioId,
-        DbContextOptions<TradingDbContext> dbOptions,
+        IDbContextFactory<TradingDbContext> contexts,
         IMarketDataSource marketData,
         IMarketCalendar exchangeCalendar,
         TimeProvider timeProvider,
@@ -37,7 +37,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         ILogger logger)
     {
         _portfolioId = portfolioId;
-        _dbOptions = dbOptions;
+        _contexts = contexts;
         _marketData = marketData;
         _exchangeCalendar = exchangeCalendar;
         _sessions = options.AlwaysOpen ? AlwaysOpenCalendar.Instance : exchangeCalendar;
@@ -85,10 +85,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         InAccountAsync<IReadOnlyList<OrderSubmission>>(async (db, account, now) =>
         {
             var clientOrderIds = requests.Select(r => r.ClientOrderId).Distinct(StringComparer.Ordinal).ToList();
-            var known = await db.Set<SimOrder>()
-                .Where(o => o.AccountId == _portfolioId && (OpenStatuses.Contains(o.Status) || clientOrderIds.Contains(o.ClientOrderId)))
-                .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id)
-                .ToListAsync(cancellationToken);
+            var known = await OpenOrKnownOrders.For(db)(db, _portfolioId, clientOrderIds).ToListAsync(cancellationToken);
             var open = known.Where(o => OpenStatuses.Contains(o.Status)).ToList();
             var byClientOrderId = known.ToDictionary(o => o.ClientOrderId, StringComparer.Ordinal);
             var symbols = requestedSymbols.Concat(open.Select(o => o.Symbol)).ToList();
@@ -204,7 +201,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     /// </summary>
     public async Task<BrokerHoldings> GetHoldingsAsync(CancellationToken cancellationToken = default)
     {
-        if ((await ReadHoldingsWithNoOpenOrderAsync(_dbOptions, _marketData, [_portfolioId], cancellationToken)).TryGetValue(_portfolioId, out var unlocked))
+        if ((await ReadHoldingsWithNoOpenOrderAsync(_contexts, _marketData, [_portfolioId], cancellationToken)).TryGetValue(_portfolioId, out var unlocked))
         {
             return unlocked;
         }
@@ -228,10 +225,10 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     /// statement and valued from one batch of quotes. The others are left out (they need evaluating under their lock).
     /// </summary>
     internal static async Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsWithNoOpenOrderAsync(
-        DbContextOptions<TradingDbContext> dbOptions, IMarketDataSource marketData, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken)
+        IDbContextFactory<TradingDbContext> contexts, IMarketDataSource marketData, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken)
     {
         var ids = portfolioIds.ToArray();
-        await using var db = new TradingDbContext(dbOptions);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var books = await db.Set<SimAccount>().AsNoTracking()
             .Where(a => ids.Contains(a.PortfolioId) && !db.Set<SimOrder>().Any(o => o.AccountId == a.PortfolioId && OpenStatuses.Contains(o.Status)))
             .Select(a => new
@@ -475,9 +472,20 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         var distinct = symbols.Distinct(StringComparer.Ordinal).ToList();
         return distinct.Count == 0
             ? new Dictionary<string, SimPosition>(StringComparer.Ordinal)
-            : await db.Set<SimPosition>().Where(p => p.AccountId == _portfolioId && distinct.Contains(p.Symbol))
-                .ToDictionaryAsync(p => p.Symbol, StringComparer.Ordinal, cancellationToken);
+            : await PositionsIn.For(db)(db, _portfolioId, distinct).ToDictionaryAsync(p => p.Symbol, StringComparer.Ordinal, cancellationToken);
     }
+
+    // Compiled once, the queries every submitted order runs: no expression tree to extract parameters from and look up.
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimOrder>>> OpenOrKnownOrders = new(() =>
+        EF.CompileAsyncQuery((TradingDbContext db, Guid accountId, List<string> clientOrderIds) =>
+            db.Set<SimOrder>()
+                .Where(o => o.AccountId == accountId
+                    && (o.Status == OrderStatus.New || o.Status == OrderStatus.PartiallyFilled || clientOrderIds.Contains(o.ClientOrderId)))
+                .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).AsQueryable())); // IQueryable, so the enumerable overload is chosen
+
+    private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimPosition>>> PositionsIn = new(() =>
+        EF.CompileAsyncQuery((TradingDbContext db, Guid accountId, List<string> symbols) =>
+            db.Set<SimPosition>().Where(p => p.AccountId == accountId && symbols.Contains(p.Symbol))));
 
     private static string? NormalizedOrNull(string symbol)
     {
@@ -529,9 +537,8 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
     /// <summary>Runs <paramref name="action"/> in a transaction holding the account's row lock (creating the account on first use).</summary>
     private async Task<T> InAccountAsync<T>(Func<TradingDbContext, SimAccount, DateTimeOffset, Task<T>> action, CancellationToken cancellationToken)
     {
-        await using var db = new TradingDbContext(_dbOptions);
-        db.Database.AutoSavepointsEnabled = false; // two round trips around each save; a failure rolls it all back anyway
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var db = await _contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionWithoutSavepointsAsync(cancellationToken);
         var now = _timeProvider.GetUtcNow();
         var account = await LockAccountAsync(db, cancellationToken);
         if (account is null)

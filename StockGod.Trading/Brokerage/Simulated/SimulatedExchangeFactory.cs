@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,18 +19,19 @@ public sealed class SimulatedExchangeFactory(
     IOptions<SimulatedExchangeOptions> options,
     ILogger<SimulatedExchange> logger) : IBrokerageGatewayFactory
 {
-    // Each exchange call uses a short-lived context of its own, apart from the caller's (it runs its own transaction).
-    private readonly DbContextOptions<TradingDbContext> _dbOptions = CreateOptions(dataSource);
+    // Each exchange call uses a short-lived context of its own, apart from the caller's (it runs its own transaction),
+    // leased from a pool: a new context would build its EF service scope again on every call of every order.
+    private readonly IDbContextFactory<TradingDbContext> _contexts = new PooledDbContextFactory<TradingDbContext>(CreateOptions(dataSource));
 
     public IBrokerageGateway For(Guid portfolioId, TradingMode mode) => mode == TradingMode.Simulated
-        ? new SimulatedExchange(portfolioId, _dbOptions, marketData, calendar, timeProvider, options.Value, logger)
+        ? new SimulatedExchange(portfolioId, _contexts, marketData, calendar, timeProvider, options.Value, logger)
         : throw new InvalidOperationException($"The simulated exchange does not trade {mode} portfolios.");
 
     public bool IsAvailable(TradingMode mode) => mode == TradingMode.Simulated;
 
     public Task<IReadOnlyDictionary<Guid, BrokerHoldings>> ReadHoldingsTogetherAsync(TradingMode mode, IReadOnlyCollection<Guid> portfolioIds, CancellationToken cancellationToken = default) =>
         mode == TradingMode.Simulated
-            ? SimulatedExchange.ReadHoldingsWithNoOpenOrderAsync(_dbOptions, marketData, portfolioIds, cancellationToken)
+            ? SimulatedExchange.ReadHoldingsWithNoOpenOrderAsync(_contexts, marketData, portfolioIds, cancellationToken)
             : throw new InvalidOperationException($"The simulated exchange does not trade {mode} portfolios.");
 
     private static DbContextOptions<TradingDbContext> CreateOptions(NpgsqlDataSource dataSource)

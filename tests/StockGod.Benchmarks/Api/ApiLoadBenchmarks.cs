@@ -16,7 +16,8 @@ namespace StockGod.Benchmarks.Api;
 /// <list type="bullet">
 /// <item>GET of a portfolio with 20 positions at 64 concurrent connections, against the limit: the bare liveness
 /// endpoint of the same process (the same middleware pipeline, no work) at the same concurrency;</item>
-/// <item>POST of a market order filled by the simulated exchange (8 concurrent callers, one portfolio each);</item>
+/// <item>POST of a market order filled by the simulated exchange (8 concurrent callers, one portfolio each), and the
+/// same by one caller alone (the latency one trader sees, with no queueing behind other callers);</item>
 /// <item>an event published as the Scheduler does (<see cref="ITradingEventPublisher"/>) until a SignalR client on
 /// WebSockets receives it, one at a time.</item>
 /// </list>
@@ -30,6 +31,7 @@ public class ApiLoadBenchmarks
     private const int RequestsPerConnection = 20;
     private const int OrderCallers = 8;
     private const int OrdersPerCaller = 10;
+    private const int SingleCallerOrders = 40;
     private const int Events = 100;
 
     private static readonly string[] Dow20 =
@@ -46,6 +48,7 @@ public class ApiLoadBenchmarks
     private Guid _userId;
     private string _portfolioPath = null!;
     private string[] _orderPaths = null!;
+    private string _singleCallerOrderPath = null!;
     private HubConnection _stream = null!;
     private SchedulerEvents _scheduler = null!;
 
@@ -63,6 +66,8 @@ public class ApiLoadBenchmarks
         {
             _orderPaths[i] = $"/api/v1/portfolios/{await _host.CreatePortfolioAsync(token, [])}/orders";
         }
+
+        _singleCallerOrderPath = $"/api/v1/portfolios/{await _host.CreatePortfolioAsync(token, [])}/orders";
 
         _stream = new HubConnectionBuilder()
             .WithUrl(new Uri(_host.Address, "/hubs/stream"), options =>
@@ -86,6 +91,7 @@ public class ApiLoadBenchmarks
         await Check(await _anonymous.GetAsync("/alive"));
         await Check(await _user.GetAsync(_portfolioPath));
         await Check(await _user.PostAsync(_orderPaths[0], MarketOrder()));
+        await Check(await _user.PostAsync(_singleCallerOrderPath, MarketOrder()));
         await PublishAndReceiveAsync();
         _latencies.Clear();
         _errors = 0;
@@ -99,6 +105,9 @@ public class ApiLoadBenchmarks
 
     [Benchmark(OperationsPerInvoke = OrderCallers * OrdersPerCaller)]
     public Task PostMarketOrder() => LoadAsync(OrderCallers, OrdersPerCaller, caller => _user.PostAsync(_orderPaths[caller], MarketOrder()));
+
+    [Benchmark(OperationsPerInvoke = SingleCallerOrders)]
+    public Task PostMarketOrderSingleCaller() => LoadAsync(1, SingleCallerOrders, _ => _user.PostAsync(_singleCallerOrderPath, MarketOrder()));
 
     [Benchmark(OperationsPerInvoke = Events)]
     public async Task SchedulerEventToSignalRClient()
