@@ -44,11 +44,23 @@ public class FillsBenchmarks
         db.Users.Add(user);
         db.Portfolios.Add(portfolio);
         _portfolioId = portfolio.Id;
-        _writers = [.. Enumerable.Range(0, Writers).Select(i => new Writer(
-            Order.Create(Guid.CreateVersion7(), portfolio.Id, $"bench-{i}", "AAPL", OrderSide.Buy, OrderType.Limit, TimeInForce.Gtc, 1_000_000_000m, null, 200m, null, now),
-            Guid.NewGuid()))];
-        db.Orders.AddRange(_writers.Select(w => w.Order));
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// New orders for every iteration: a fill loads its order with the fills it already has, so writing thousands of
+    /// fills into the same order made each iteration slower than the last and measured the order's size, not a fill.
+    /// </summary>
+    [IterationSetup]
+    public void CreateOrders()
+    {
+        var now = _time.GetUtcNow();
+        _writers = [.. Enumerable.Range(0, Writers).Select(_ => new Writer(
+            Order.Create(Guid.CreateVersion7(), _portfolioId, $"bench-{Guid.CreateVersion7():N}", "AAPL", OrderSide.Buy, OrderType.Limit, TimeInForce.Gtc, 1_000_000_000m, null, 200m, null, now),
+            Guid.NewGuid()))];
+        using var db = CreateDbContext();
+        db.Orders.AddRange(_writers.Select(w => w.Order));
+        db.SaveChanges();
     }
 
     [GlobalCleanup]
