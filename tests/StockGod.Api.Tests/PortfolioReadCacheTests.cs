@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using StockGod.Api.Portfolios;
 using StockGod.Api.Tests.Support;
+using StockGod.Testing;
 using StockGod.Trading.Calendar;
 using StockGod.Trading.Persistence;
 
@@ -113,7 +113,7 @@ public sealed class PortfolioReadCacheTests(ApiFactory factory) : IClassFixture<
             var terminated = await ScalarAsync<long>(
                 "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%') t", id);
             Assert.Equal(1L, terminated);
-            await WaitUntilAsync(() => !Cache.IsListening, "the listener never noticed its backend was terminated");
+            await Eventually.UntilAsync(() => !Cache.IsListening, "the listener never noticed its backend was terminated", Ct);
             Assert.Equal(0, Cache.Count);
 
             await ExecuteAsync("UPDATE portfolios SET cash = 5000 WHERE id = @id", id);
@@ -123,7 +123,7 @@ public sealed class PortfolioReadCacheTests(ApiFactory factory) : IClassFixture<
             Assert.Equal(0, Cache.Count);
         }
 
-        await WaitUntilAsync(() => Listener.Connections > connections && Cache.IsListening, "the listener never reconnected");
+        await Eventually.UntilAsync(() => Listener.Connections > connections && Cache.IsListening, "the listener never reconnected", Ct);
         await GetAsync(user, id);
         await AssertCachedUntilNotifiedAsync(user, id,
             "UPDATE portfolios SET cash = 7000 WHERE id = @id", body => body.GetProperty("cash").GetString(), before: "6000", after: "7000");
@@ -163,7 +163,7 @@ public sealed class PortfolioReadCacheTests(ApiFactory factory) : IClassFixture<
     /// <summary>A portfolio holding 10 AAPL bought and priced at 100 (cash 99,000), its GET answer cached and every notification about it applied.</summary>
     private async Task<(UserClient User, Guid Id)> CachedPortfolioWithPositionAsync()
     {
-        await WaitUntilAsync(() => Cache.IsListening, "the listener is not listening");
+        await Eventually.UntilAsync(() => Cache.IsListening, "the listener is not listening", Ct);
         var user = await factory.CreateUserAsync();
         var id = await CreatePortfolioAsync(user, "Cached");
         await Seed.BuyAsync(factory, id, "AAPL", 10m, 100m);
@@ -239,15 +239,5 @@ public sealed class PortfolioReadCacheTests(ApiFactory factory) : IClassFixture<
         }
 
         return (T)(await command.ExecuteScalarAsync(Ct))!;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), failure);
-            await Task.Delay(20, Ct);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -107,14 +106,14 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
         }
 
         var load = Enumerable.Range(0, Clients).Select(_ => Task.Run(PlaceAndReadAsync, ct)).Append(Task.Run(TriggerJobsAsync, ct)).ToList();
-        await WaitUntilAsync(() => Task.FromResult(acknowledged.Count >= 10 && firings.Executed >= 2), "no load before the restart");
+        await Eventually.UntilAsync(() => Task.FromResult(acknowledged.Count >= 10 && firings.Executed >= 2), "no load before the restart", Ct, TimeSpan.FromSeconds(120));
         var acknowledgedBefore = acknowledged.Count;
 
         await factory.Postgres.RestartAsync(ct);
 
         // Load goes on until the Api has acknowledged orders again and the Scheduler has run the job again.
         var firingsAtRestart = firings.Executed;
-        await WaitUntilAsync(() => Task.FromResult(acknowledged.Count >= acknowledgedBefore + 20 && firings.Executed >= firingsAtRestart + 2), "no recovery after the restart");
+        await Eventually.UntilAsync(() => Task.FromResult(acknowledged.Count >= acknowledgedBefore + 20 && firings.Executed >= firingsAtRestart + 2), "no recovery after the restart", Ct, TimeSpan.FromSeconds(120));
         await stop.CancelAsync();
         await Task.WhenAll(load);
 
@@ -124,9 +123,9 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
         TestContext.Current.SendDiagnosticMessage(
             $"{acknowledged.Count} orders acknowledged, {unavailable} requests answered 503, {acceptedTriggers} triggers accepted, {firings.Executed} firings");
 
-        await WaitUntilAsync(async () => await HealthAsync(factory.CreateClient()) == "Healthy", "the Api never reported Healthy again");
+        await Eventually.UntilAsync(async () => await HealthAsync(factory.CreateClient()) == "Healthy", "the Api never reported Healthy again", Ct, TimeSpan.FromSeconds(120));
         using var schedulerHttp = new HttpClient { BaseAddress = factory.Scheduler.Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        await WaitUntilAsync(async () => await HealthAsync(schedulerHttp) == "Healthy", "the Scheduler never reported Healthy again");
+        await Eventually.UntilAsync(async () => await HealthAsync(schedulerHttp) == "Healthy", "the Scheduler never reported Healthy again", Ct, TimeSpan.FromSeconds(120));
 
         foreach (var orderId in acknowledged)
         {
@@ -135,7 +134,7 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
         }
 
         // Every accepted trigger fires (Quartz keeps it in the database); each firing ends with a finished row.
-        await WaitUntilAsync(async () => firings.Executed >= acceptedTriggers && await CountExecutionsAsync(JobExecutionStatus.Started) == 0, "firings or executions still pending");
+        await Eventually.UntilAsync(async () => firings.Executed >= acceptedTriggers && await CountExecutionsAsync(JobExecutionStatus.Started) == 0, "firings or executions still pending", Ct, TimeSpan.FromSeconds(120));
         var executions = await CountExecutionsAsync(null);
         Assert.Equal(firings.Executed, executions);
     }
@@ -153,16 +152,6 @@ public sealed class PostgresRestartTests(PostgresRestartTests.DedicatedPostgresA
         var body = await (await http.GetAsync(new Uri("/health", UriKind.Relative), Ct)).Content.ReadAsStringAsync(Ct);
         // The Api in Development answers the detailed JSON report, the Scheduler in Production the bare status.
         return body.StartsWith('{') ? System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("status").GetString()! : body;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(120), failure);
-            await Task.Delay(200, Ct);
-        }
     }
 
     /// <summary>Counts the firings of one job that Quartz handed to it (the job ran, whatever it recorded).</summary>

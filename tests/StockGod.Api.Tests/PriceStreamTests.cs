@@ -2,6 +2,7 @@ extern alias api;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using StockGod.Api.Tests.Support;
+using StockGod.Testing;
 using StockGod.Trading.Events;
 using StockGod.Trading.Market;
 using PriceStream = api::StockGod.Api.Realtime.PriceStream;
@@ -61,10 +62,10 @@ public sealed class PriceStreamTests(ApiFactory factory) : IClassFixture<ApiFact
         var aliceFirst = await StreamClient.ConnectAsync(factory, alice);
         await using var aliceSecond = await StreamClient.ConnectAsync(factory, alice);
         var bobStream = await StreamClient.ConnectAsync(factory, bob);
-        await EventuallyAsync(() => prices.SubscribedSymbols.SequenceEqual(["BRK.B", "KO", "NVDA"]));
+        await Eventually.UntilAsync(() => prices.SubscribedSymbols.SequenceEqual(["BRK.B", "KO", "NVDA"]), "the replica's price subscriptions never caught up", Ct);
 
         await bobStream.DisposeAsync();
-        await EventuallyAsync(() => prices.SubscribedSymbols.SequenceEqual(["KO", "NVDA"]));
+        await Eventually.UntilAsync(() => prices.SubscribedSymbols.SequenceEqual(["KO", "NVDA"]), "the replica's price subscriptions never caught up", Ct);
 
         // Alice keeps a connection: her symbols stay, and that connection still receives them.
         await aliceFirst.DisposeAsync();
@@ -72,7 +73,7 @@ public sealed class PriceStreamTests(ApiFactory factory) : IClassFixture<ApiFact
         Assert.Contains(next.Payload.GetProperty("symbol").GetString(), new[] { "KO", "NVDA" });
 
         await aliceSecond.DisposeAsync();
-        await EventuallyAsync(() => prices.SubscribedSymbols.Count == 0);
+        await Eventually.UntilAsync(() => prices.SubscribedSymbols.Count == 0, "the replica's price subscriptions never caught up", Ct);
     }
 
     private async Task<Guid> CreatePortfolioAsync(UserClient user)
@@ -93,14 +94,5 @@ public sealed class PriceStreamTests(ApiFactory factory) : IClassFixture<ApiFact
         }
 
         return await next;
-    }
-
-    /// <summary>Waits (the test's timeout bounds it) until the replica has caught up with connects and disconnects.</summary>
-    private static async Task EventuallyAsync(Func<bool> condition)
-    {
-        while (!condition())
-        {
-            await Task.Delay(50, Ct);
-        }
     }
 }

@@ -4,8 +4,8 @@ using System.Net;
 using System.Net.Http.Json;
 using StockGod.AppHost.Local;
 using StockGod.Api.Tests.Support;
-using StockGod.Testing;
 using StockGod.Testing.Events;
+using StockGod.Testing;
 using StockGod.Trading.Events;
 
 namespace StockGod.Api.Tests;
@@ -66,11 +66,11 @@ public sealed class RedisOutageTests(RedisOutageTests.DedicatedRedisApiFactory f
         while (outage.Elapsed < OutageDuration);
 
         await factory.Redis.RestartAsync(ct);
-        await WaitUntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             factory.MarketData.Time.Advance(TimeSpan.FromSeconds(6)); // past the Redis tier's rest after its failure
             return await ApiHealthAsync() == "Healthy" && await MarketDataHealthAsync(marketDataHttp) == "Healthy";
-        });
+        }, "the services did not report Healthy after Redis returned", Ct, interval: TimeSpan.FromMilliseconds(500));
         var after = await PublishUntilReceivedAsync(scheduler, stream, user.Id);
         Assert.NotEqual(delivered, after);
     }
@@ -85,16 +85,6 @@ public sealed class RedisOutageTests(RedisOutageTests.DedicatedRedisApiFactory f
 
     private async Task<string> MarketDataHealthAsync(HttpClient http) =>
         await http.GetStringAsync(new Uri(factory.MarketData.Address, "/health"), Ct);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60), "the services did not report Healthy within 60 s of Redis returning");
-            await Task.Delay(500, Ct);
-        }
-    }
     [Fact(Timeout = 180_000)]
     public async Task Delivery_resumes_after_redis_restarts()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using StockGod.AppHost.Hosting.ApplicationModel;
 using StockGod.AppHost.Orchestration;
+using StockGod.Testing;
 
 namespace StockGod.AppHost.Tests;
 
@@ -30,7 +31,7 @@ public sealed class ProjectRunnerTests
             using var stop = new CancellationTokenSource();
 
             var run = runner.RunAsync(stop.Token);
-            await WaitUntilAsync(() => instance.State == ResourceState.Failed);
+            await Eventually.UntilAsync(() => instance.State == ResourceState.Failed, "the project never failed", TestContext.Current.CancellationToken, TimeSpan.FromMinutes(2));
 
             Assert.NotEqual(0, instance.ExitCode);
             Assert.Contains(instance.Logs.Since(), line => line.Text.Contains("crasher.dll", StringComparison.Ordinal));
@@ -42,7 +43,7 @@ public sealed class ProjectRunnerTests
             Assert.Equal(ResourceState.Failed, instance.State);
 
             time.Advance(TimeSpan.FromMilliseconds(1));
-            await WaitUntilAsync(() => instance.Restarts == 1 && instance.State == ResourceState.Failed);
+            await Eventually.UntilAsync(() => instance.Restarts == 1 && instance.State == ResourceState.Failed, "the project was not restarted once and failed", TestContext.Current.CancellationToken, TimeSpan.FromMinutes(2));
             Assert.Contains("restarting in 2 s", instance.Message, StringComparison.Ordinal);
 
             await stop.CancelAsync();
@@ -51,16 +52,6 @@ public sealed class ProjectRunnerTests
         finally
         {
             folder.Delete(recursive: true);
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
         }
     }
 

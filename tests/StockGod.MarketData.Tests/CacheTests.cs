@@ -91,9 +91,9 @@ public sealed class CacheTests
         var fromFirst = await Quotes(first, Dow);
         // Writes to Redis are fire-and-forget: wait until they have landed.
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
-        await WaitUntilAsync(
+        await Eventually.UntilAsync(
             async () => await connection.GetDatabase().KeyExistsAsync([.. Dow.Select(s => (StackExchange.Redis.RedisKey)$"{prefix}quote:{s}")]) == Dow.Length,
-            "the quotes never reached Redis");
+            "the quotes never reached Redis", Ct);
         var fromSecond = await Quotes(second, Dow);
 
         Assert.Equal(0, second.Provider.QuoteCalls);
@@ -161,13 +161,13 @@ public sealed class CacheTests
         Assert.Equal("Degraded", await http.GetStringAsync(new Uri(host.Address, "/health"), Ct));
 
         await redis.RestartAsync(Ct);
-        await WaitUntilAsync(
+        await Eventually.UntilAsync(
             async () =>
             {
                 host.Time.Advance(TimeSpan.FromSeconds(6));
                 return await http.GetStringAsync(new Uri(host.Address, "/health"), Ct) == "Healthy";
             },
-            "health never recovered");
+            "health never recovered", Ct, interval: TimeSpan.FromMilliseconds(200));
         host.Time.Advance(TimeSpan.FromSeconds(3));
         await Quotes(host, "MSFT");
         var prefixKeys = await WaitForRedisKeyAsync(redis.ConnectionString);
@@ -192,7 +192,7 @@ public sealed class CacheTests
         await Quotes(first, "AAPL", "MSFT");
         await Quotes(first, "AAPL", "MSFT", "BA");
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
-        await WaitUntilAsync(async () => await connection.GetDatabase().KeyExistsAsync($"{prefix}quote:AAPL"), "AAPL never reached Redis");
+        await Eventually.UntilAsync(async () => await connection.GetDatabase().KeyExistsAsync($"{prefix}quote:AAPL"), "AAPL never reached Redis", Ct);
         await Quotes(second, "AAPL");
         first.Provider.Failing = true;
         first.Time.Advance(TimeSpan.FromMinutes(1));
@@ -252,24 +252,9 @@ public sealed class CacheTests
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString);
         var server = connection.GetServers()[0];
         long count = 0;
-        await WaitUntilAsync(
+        await Eventually.UntilAsync(
             async () => (count = await server.DatabaseSizeAsync()) > 0,
-            "no key in Redis");
+            "no key in Redis", Ct);
         return count;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        for (var attempt = 0; attempt < 150; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200, Ct);
-        }
-
-        Assert.Fail(failure);
     }
 }
