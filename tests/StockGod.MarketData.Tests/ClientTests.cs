@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using StockGod.MarketData.Client;
@@ -21,7 +20,7 @@ public sealed class ClientTests
     public async Task GrpcMarketDataSource_round_trips_quotes_and_bars_through_service_discovery_and_the_health_check_passes()
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
-        await using var consumer = ConsumerOf(server);
+        await using var consumer = MarketDataConsumer.Create(server);
         var source = consumer.Services.GetRequiredService<IMarketDataSource>();
         var now = server.Time.GetUtcNow();
 
@@ -48,7 +47,7 @@ public sealed class ClientTests
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync(),
             settings: new Dictionary<string, string?> { ["MarketData:Synthetic:Symbols:0"] = "MSFT", ["MarketData:Synthetic:Symbols:1"] = "BRK.B", ["MarketData:Synthetic:Symbols:2"] = "AAPL" });
-        await using var consumer = ConsumerOf(server);
+        await using var consumer = MarketDataConsumer.Create(server);
 
         var symbols = await consumer.Services.GetRequiredService<IMarketDataSource>().ListSymbolsAsync(Ct);
 
@@ -59,7 +58,7 @@ public sealed class ClientTests
     public async Task ListSymbols_of_the_default_synthetic_market_covers_the_dow_and_spy()
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
-        await using var consumer = ConsumerOf(server);
+        await using var consumer = MarketDataConsumer.Create(server);
 
         var symbols = await consumer.Services.GetRequiredService<IMarketDataSource>().ListSymbolsAsync(Ct);
 
@@ -72,7 +71,7 @@ public sealed class ClientTests
     public async Task The_health_check_fails_when_marketdata_is_gone()
     {
         var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
-        await using var consumer = ConsumerOf(server);
+        await using var consumer = MarketDataConsumer.Create(server);
         await server.DisposeAsync();
 
         var health = await consumer.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(Ct);
@@ -84,7 +83,7 @@ public sealed class ClientTests
     public async Task Calls_write_no_HttpClient_log_lines_at_the_consumers_Information_level_and_a_failed_call_is_still_logged_with_its_status()
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
-        await using var consumer = ConsumerOf(server, builder =>
+        await using var consumer = MarketDataConsumer.Create(server, builder =>
         {
             // As Api and Scheduler log (their appsettings: Default Information).
             builder.Logging.SetMinimumLevel(LogLevel.Information);
@@ -102,17 +101,5 @@ public sealed class ClientTests
         Assert.Contains(records, r =>
             r.Category?.StartsWith("Grpc.Net.Client", StringComparison.Ordinal) == true
             && r.Message.Contains(nameof(Grpc.Core.StatusCode.NotFound), StringComparison.Ordinal));
-    }
-
-    private static WebApplication ConsumerOf(MarketDataTestHost server, Action<WebApplicationBuilder>? configure = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        configure?.Invoke(builder);
-        // What an Aspire AppHost injects for WithReference(marketdata).
-        builder.Configuration["services:marketdata:http:0"] = server.Address.ToString();
-        builder.Configuration["MarketData:Client:MaxAttempts"] = "2";
-        builder.AddServiceDefaults();
-        builder.AddMarketDataClient();
-        return builder.Build();
     }
 }

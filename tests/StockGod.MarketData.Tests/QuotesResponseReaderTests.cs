@@ -2,9 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using StockGod.MarketData.Client;
 using StockGod.MarketData.Tests.Support;
@@ -28,7 +26,7 @@ public sealed class QuotesResponseReaderTests
         var universe = Enumerable.Range(0, 150).Select(i => $"S{i:D3}").Append("BRK.B").ToArray();
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync(),
             settings: universe.Select((s, i) => KeyValuePair.Create($"MarketData:Synthetic:Symbols:{i}", (string?)s)).ToDictionary());
-        await using var consumer = ConsumerOf(server);
+        await using var consumer = MarketDataConsumer.Create(server);
         var client = consumer.Services.GetRequiredService<V1.MarketDataService.MarketDataServiceClient>();
         // Known symbols in mixed case and order, and two unknown ones left out of both results.
         var request = new V1.GetQuotesRequest { Symbols = { Enumerable.Reverse(universe).Select((s, i) => i % 3 == 0 ? s.ToLowerInvariant() : s), "NOPE", "ZZZZ" } };
@@ -178,7 +176,7 @@ public sealed class QuotesResponseReaderTests
     public async Task The_registered_clients_retry_on_UNAVAILABLE_applies_to_the_reader()
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
-        await using var consumer = ConsumerOf(server, maxAttempts: 3);
+        await using var consumer = MarketDataConsumer.Create(server, builder => builder.Configuration["MarketData:Client:MaxAttempts"] = "3");
         var source = consumer.Services.GetRequiredService<IMarketDataSource>();
         server.Provider.Failing = true;
         var before = server.Provider.QuoteCalls;
@@ -195,7 +193,7 @@ public sealed class QuotesResponseReaderTests
     {
         await using var server = await MarketDataTestHost.StartAsync(await TestServers.RedisAsync());
         // The consumer's clock an hour behind: the interceptor's default deadline (now + 5 s) has already passed.
-        await using var consumer = ConsumerOf(server, time: new FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(-1)));
+        await using var consumer = MarketDataConsumer.Create(server, builder => builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider(TimeProvider.System.GetUtcNow().AddHours(-1))));
         var source = consumer.Services.GetRequiredService<IMarketDataSource>();
         var before = server.Provider.QuoteCalls;
 
@@ -326,25 +324,6 @@ public sealed class QuotesResponseReaderTests
     }
 
     private static string Exact(Quote q) => $"{q} {q.Timestamp.UtcTicks} {q.Timestamp.Offset}";
-
-    private static WebApplication ConsumerOf(MarketDataTestHost server, int maxAttempts = 2, TimeProvider? time = null)
-    {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
-        // What an Aspire AppHost injects for WithReference(marketdata).
-        builder.Configuration["services:marketdata:http:0"] = server.Address.ToString();
-        builder.Configuration["MarketData:Client:MaxAttempts"] = maxAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        // The production 5 s deadline is a latency bound, not what these tests check: a first call over a fresh synthetic
-        // universe on a loaded CI machine can take longer. The deadline test still fails at once (its clock is an hour behind).
-        builder.Configuration["MarketData:Client:Deadline"] = "00:01:00";
-        builder.AddServiceDefaults();
-        builder.AddMarketDataClient();
-        if (time is not null)
-        {
-            builder.Services.AddSingleton(time);
-        }
-
-        return builder.Build();
-    }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
     {
