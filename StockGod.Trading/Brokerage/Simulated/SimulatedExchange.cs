@@ -480,7 +480,7 @@ public sealed partial class SimulatedExchange : IBrokerageGateway
         EF.CompileAsyncQuery((TradingDbContext db, Guid accountId, List<string> clientOrderIds) =>
             db.Set<SimOrder>()
                 .Where(o => o.AccountId == accountId
-                    && (o.Status == OrderStatus.New || o.Status == OrderStatus.PartiallyFilled || clientOrderIds.Contains(o.ClientOrderId)))
+                    && (OpenStatuses.Contains(o.Status) || clientOrderIds.Contains(o.ClientOrderId)))
                 .OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).AsQueryable())); // IQueryable, so the enumerable overload is chosen
 
     private static readonly CompiledQueryPerModel<Func<TradingDbContext, Guid, List<string>, IAsyncEnumerable<SimPosition>>> PositionsIn = new(() =>
